@@ -1,0 +1,49 @@
+"""The `rhetorscope` command: a thin typer layer over the library.
+
+Heavy modules (models, scikit-learn, the web app) are imported inside the
+commands that need them, so `rhetorscope analyze` starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from rhetorscope.cli import analyze, ptc, semeval, train
+from rhetorscope.errors import RhetorscopeError
+
+app = typer.Typer(
+    name="rhetorscope",
+    help="Show how political and diplomatic texts try to persuade.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("analyze")(analyze.analyze)
+app.add_typer(train.app, name="train")
+app.add_typer(semeval.app, name="semeval")
+app.add_typer(ptc.app, name="ptc")
+
+
+def main() -> None:
+    """Console entry point: user errors become one line on stderr and exit code 2."""
+    try:
+        app(standalone_mode=False)
+    except RhetorscopeError as exc:
+        print(f"rhetorscope: error: {exc}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        print("rhetorscope: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            sys.exit(130)
+        raise

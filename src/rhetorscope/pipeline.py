@@ -1,0 +1,106 @@
+"""Wire the stages together; the only module that knows their order.
+
+A component is a callable with a `name` that takes the `Work` in progress and
+enriches it in place (spaCy's pipeline, without the registry). Components do
+not know about renderers or the store, and models are loaded once, lazily, by
+the component that owns them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Protocol
+
+from rhetorscope import __version__
+from rhetorscope.model import Analysis, Document, Finding, Repair
+from rhetorscope.readers.base import RawDocument
+from rhetorscope.repair import OffsetMap
+
+
+@dataclass
+class Work:
+    """Everything known about one document while the pipeline runs."""
+
+    raw: RawDocument
+    text: str = ""
+    offsets: OffsetMap = field(default_factory=OffsetMap)
+    repairs: list[Repair] = field(default_factory=list)
+    document: Document | None = None
+    findings: list[Finding] = field(default_factory=list)
+    models: dict[str, str] = field(default_factory=dict)
+    _next_id: int = 0
+
+    def next_finding_id(self) -> str:
+        self._next_id += 1
+        return f"f{self._next_id}"
+
+    @property
+    def doc(self) -> Document:
+        if self.document is None:
+            raise RuntimeError("the structure component must run before this one")
+        return self.document
+
+
+class Component(Protocol):
+    """One stage: reads what earlier stages put on `Work` and adds its own part."""
+
+    name: str
+
+    def __call__(self, work: Work) -> None: ...
+
+
+class Pipeline:
+    """Runs components in order and returns the finished `Analysis`."""
+
+    def __init__(self, components: Iterable[Component]) -> None:
+        self.components = list(components)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.components]
+
+    def __call__(self, raw: RawDocument) -> Analysis:
+        work = Work(raw=raw)
+        for component in self.components:
+            component(work)
+        findings = sorted(work.findings, key=lambda f: (f.start, f.end, f.kind, f.technique or ""))
+        return Analysis(generator=f"rhetorscope {__version__}", document=work.doc,
+                        findings=findings, models=work.models)
+
+    def pipe(self, raws: Iterable[RawDocument]) -> Iterator[Analysis]:
+        for raw in raws:
+            yield self(raw)
+
+
+def document_id(text: str) -> str:
+    """Content hash of the repaired text: the same statement gets the same id everywhere."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def technique_components() -> list[Component]:
+    """The technique stages: paragraph classifier, then span tagger, when their artifacts are present.
+
+    They produce no findings until a trained model is available; never fake ones.
+    """
+    return []
+
+
+@lru_cache(maxsize=1)
+def default_pipeline() -> Pipeline:
+    """read -> repair -> structure -> language -> sentences -> repetition -> techniques (render is the caller's)."""
+    from rhetorscope.language import LanguageComponent
+    from rhetorscope.repetition import RepetitionComponent
+    from rhetorscope.sentences import SentenceComponent
+    from rhetorscope.structure import RepairComponent, StructureComponent
+
+    return Pipeline([
+        RepairComponent(),
+        StructureComponent(),
+        LanguageComponent(),
+        SentenceComponent(),
+        RepetitionComponent(),
+        *technique_components(),
+    ])
