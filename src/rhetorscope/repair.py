@@ -49,6 +49,7 @@ _GLUED_SENTENCE = re.compile(
 )
 _GLUED_BRACKET = re.compile(rf"(?<=\))(?=[{UPPER}][{LOWER}])|(?<=\])(?=\w)")
 _SPEAKER_TAG = re.compile(rf"^[{MARKER_EMOJI}]?\ufe0f?\s*[{UPPER}][^\n:]{{0,60}}:\s")
+_SENTENCE_END = re.compile(r"[.!?…](?=\s|$)")
 _LIST_MARKER = re.compile(rf"^(?:[{BULLETS}\-*#>]|\d{{1,2}}[.)]\s|[{MARKER_EMOJI}])")
 
 
@@ -153,7 +154,7 @@ def _ends_sentence(line: str) -> bool:
 
 def _heading_like(line: str) -> bool:
     s = line.strip()
-    return bool(s) and len(s) <= 200 and not re.search(r"[.!?…]", s) and not s[0].islower()
+    return bool(s) and len(s) <= 200 and not _SENTENCE_END.search(s) and not s[0].islower()
 
 
 def _continues_heading(line: str) -> bool:
@@ -177,6 +178,12 @@ def _is_wrapped_layout(lines: list[str]) -> bool:
     return len(lengths) >= 4 and lengths[int(len(lengths) * 0.9)] <= 100 and multi_line_blocks >= 2
 
 
+def _is_dateline(line: str) -> bool:
+    from rhetorscope.dates import find_date
+
+    return len(line.strip()) <= 60 and find_date(line) is not None
+
+
 def _line_wraps(text: str) -> list[Edit]:
     lines = text.split("\n")
     wrapped = _is_wrapped_layout(lines)
@@ -190,7 +197,9 @@ def _line_wraps(text: str) -> list[Edit]:
         pos = newline_at + 1
         join = False
         if line.strip() and nxt.strip() and not _opens_unit(nxt):
-            if wrapped:
+            if _heading_like(logical) and _is_dateline(nxt):
+                join = False
+            elif wrapped:
                 join = True
             elif nxt.lstrip()[0].islower():
                 join = True
@@ -241,11 +250,13 @@ RULES: list[tuple[str, Callable[[str], list[Edit]]]] = [
 ]
 
 
-def repair(original: str) -> Repaired:
-    """Run every repair pass over `original`."""
+def repair(original: str, *, unwrap_lines: bool = True) -> Repaired:
+    """Run every repair pass over `original`; `unwrap_lines=False` when line breaks are known to be paragraphs."""
     offsets = OffsetMap()
     repairs: list[Repair] = []
     text = original
     for name, rule in RULES:
+        if name == "line_wrap" and not unwrap_lines:
+            continue
         text = _apply(text, rule(text), name, offsets, original, repairs)
     return Repaired(text=text, offsets=offsets, repairs=repairs)

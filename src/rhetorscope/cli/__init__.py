@@ -27,23 +27,14 @@ app.add_typer(ptc.app, name="ptc")
 
 
 def main() -> None:
-    """Console entry point: user errors become one line on stderr and exit code 2."""
+    """Console entry point: user errors become one line on stderr and exit code 2.
+
+    typer's standalone mode already reports usage errors (exit 2) and turns
+    Ctrl-C into "Aborted!"; everything the library raises as `RhetorscopeError`
+    is caught here. Any other exception is a bug and keeps its traceback.
+    """
     try:
-        app(standalone_mode=False)
+        app()
     except RhetorscopeError as exc:
         print(f"rhetorscope: error: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        print("rhetorscope: interrupted", file=sys.stderr)
-        sys.exit(130)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(130)
-        raise

@@ -24,3 +24,5 @@ class RawDocument:
     title: str | None = None
     date: dt.date | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: False when the reader knows each line is a paragraph (HTML blocks), so no line is unwrapped.
+    hard_wraps: bool = True

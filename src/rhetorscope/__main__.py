@@ -1,0 +1,5 @@
+"""`python -m rhetorscope` runs the CLI."""
+
+from rhetorscope.cli import main
+
+main()

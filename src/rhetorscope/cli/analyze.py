@@ -1,0 +1,103 @@
+"""`rhetorscope analyze FILE`: the product's first impression."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rhetorscope.errors import InputError
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+    html = "html"
+
+
+class InputFormat(str, Enum):
+    auto = "auto"
+    text = "text"
+    html = "html"
+    telegram = "telegram"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+def analyze(
+    file: Annotated[Path, typer.Argument(help="Statement, article, transcript, Telegram result.json, JSONL or CSV.")],
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here (atomically) instead of stdout.")] = None,
+    input_format: Annotated[InputFormat, typer.Option(help="Override content sniffing.")] = InputFormat.auto,
+    max_size: Annotated[float, typer.Option(help="Refuse files larger than this many MB.")] = 20.0,
+    text_column: Annotated[str | None, typer.Option(help="Text column of a CSV/JSONL file.")] = None,
+    language: Annotated[str | None, typer.Option(help="Force the language (en, ru, fr, de, it, pl).")] = None,
+) -> None:
+    """Analyse one file: structure, speakers, repetitions and persuasion techniques."""
+    from rhetorscope.language import SUPPORTED
+    from rhetorscope.pipeline import default_pipeline
+    from rhetorscope.readers import read_path
+    from rhetorscope.render import render
+
+    if language is not None and language not in SUPPORTED:
+        raise InputError(f"unsupported language '{language}'", f"use one of: {', '.join(SUPPORTED)}")
+    raws = read_path(file, input_format=None if input_format is InputFormat.auto else input_format.value,
+                     max_bytes=int(max_size * 1024 * 1024), text_column=text_column)
+    pipeline = default_pipeline()
+    analyses = []
+    with _progress(len(raws)) as advance:
+        for raw in raws:
+            analysis = pipeline(raw)
+            if language:
+                analysis.document.metadata.language = language
+                for seg in analysis.document.segments:
+                    seg.language = language
+            elif len(raws) == 1:
+                _check_language(analysis.document.metadata.language, file, SUPPORTED)
+            analyses.append(analysis)
+            advance()
+    to_terminal = out is None and sys.stdout.isatty()
+    width = typer.get_terminal_size()[0] if to_terminal else 100
+    rendered = render(analyses, fmt.value, color=to_terminal, width=min(max(width, 60), 140))
+    if out is None:
+        sys.stdout.write(rendered)
+    else:
+        from rhetorscope.io import write_atomic
+
+        write_atomic(out, rendered)
+        typer.echo(f"wrote {out} ({len(analyses)} document{'s' if len(analyses) != 1 else ''})", err=True)
+
+
+def _check_language(language: str | None, file: Path, supported: tuple[str, ...]) -> None:
+    if language is None:
+        raise InputError(f"{file}: cannot tell the language (too little text)",
+                         f"pass --language with one of: {', '.join(supported)}")
+    if language not in supported:
+        raise InputError(f"{file} is in an unsupported language ('{language}')",
+                         f"rhetorscope analyses {', '.join(supported)}; pass --language to force one")
+
+
+class _progress:
+    """A rich progress bar on stderr for multi-document inputs; nothing for a single document."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.bar = None
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        if self.total < 20:
+            return lambda: None
+        from rich.console import Console
+        from rich.progress import Progress
+
+        self.bar = Progress(console=Console(stderr=True), transient=True)
+        self.bar.start()
+        task = self.bar.add_task("analysing", total=self.total)
+        return lambda: self.bar.advance(task)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()

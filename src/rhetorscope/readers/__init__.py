@@ -1,0 +1,72 @@
+"""Readers: bytes in, `RawDocument`s out, whatever the container.
+
+`read_path` is the entry point for files; `read_bytes` serves uploads. Both
+refuse bad input with a one-line `InputError` before anything is written.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path, PurePath
+
+from rhetorscope.errors import InputError
+from rhetorscope.readers.base import RawDocument
+from rhetorscope.readers.encoding import decode
+from rhetorscope.readers.sniff import FORMATS, sniff
+
+DEFAULT_MAX_BYTES = int(float(os.environ.get("RHETORSCOPE_MAX_SIZE_MB", "20")) * 1024 * 1024)
+SUPPORTED_EXTENSIONS = frozenset({".txt", ".md", ".markdown", ".text", ".html", ".htm", ".xhtml",
+                                  ".json", ".jsonl", ".ndjson", ".csv", ".tsv"})
+
+
+def read_bytes(data: bytes, *, name: str = "input", input_format: str | None = None,
+               text_column: str | None = None, path: Path | None = None) -> list[RawDocument]:
+    """Decode, sniff and parse `data`; `name` is used in messages and as the document source."""
+    if input_format is not None and input_format not in FORMATS:
+        raise InputError(f"unknown input format '{input_format}'", f"use one of: {', '.join(FORMATS)}")
+    text, encoding = decode(data, name=name)
+    fmt = input_format or sniff(text, path or PurePath(name))
+    if fmt == "html":
+        from rhetorscope.readers.html import read_html
+
+        documents = read_html(text, source=name, encoding=encoding)
+    elif fmt == "telegram":
+        from rhetorscope.readers.telegram import read_telegram
+
+        documents = read_telegram(text, source=name, encoding=encoding)
+    elif fmt in ("jsonl", "csv"):
+        from rhetorscope.readers.tabular import read_csv, read_jsonl
+
+        reader = read_jsonl if fmt == "jsonl" else read_csv
+        documents = reader(text, source=name, encoding=encoding, text_column=text_column)
+    else:
+        from rhetorscope.readers.text import read_text
+
+        documents = read_text(text, source=name, encoding=encoding)
+    if not documents:
+        raise InputError(f"{name} contains no text to analyse", "check that the file holds posts or paragraphs")
+    return documents
+
+
+def read_path(path: Path | str, *, input_format: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+              text_column: str | None = None) -> list[RawDocument]:
+    """Read one file; checks existence, type and size before reading a byte."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file", "check the path")
+    if path.is_dir():
+        raise InputError(f"{path} is a directory", "give a file (`rhetorscope ingest` takes folders)")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise InputError(
+            f"{path} is {size / 1_048_576:.1f} MB, over the {max_bytes / 1_048_576:.0f} MB limit",
+            "split it, or raise the limit with --max-size (MB)",
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})", "check the file's permissions") from None
+    return read_bytes(data, name=str(path), input_format=input_format, text_column=text_column, path=path)
+
+
+__all__ = ["DEFAULT_MAX_BYTES", "FORMATS", "SUPPORTED_EXTENSIONS", "RawDocument", "read_bytes", "read_path"]

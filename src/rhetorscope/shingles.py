@@ -1,0 +1,32 @@
+"""Word shingles: the one definition of "the same wording" used in a document and across a corpus.
+
+Text is lower-cased, editorial insertions in square brackets and punctuation
+are dropped, and the words are cut into overlapping n-word shingles. Two
+passages are near-duplicates when the Jaccard similarity of their shingle sets
+reaches a threshold; the corpus estimates that similarity with MinHash, a
+single document computes it exactly.
+"""
+
+from __future__ import annotations
+
+import re
+
+SHINGLE_SIZE = 3
+_EDITORIAL = re.compile(r"\[[^\[\]\n]*\]")
+_WORDS = re.compile(r"\w+(?:['’\-]\w+)*")
+
+
+def words(text: str) -> list[str]:
+    return _WORDS.findall(_EDITORIAL.sub(" ", text).lower())
+
+
+def shingles(text: str, size: int = SHINGLE_SIZE) -> set[str]:
+    """The set of `size`-word shingles; a text shorter than `size` words is one shingle."""
+    tokens = words(text)
+    if len(tokens) < size:
+        return {" ".join(tokens)} if tokens else set()
+    return {" ".join(tokens[i:i + size]) for i in range(len(tokens) - size + 1)}
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
