@@ -6,8 +6,9 @@ Jaccard similarity of their shingle sets is at least `THRESHOLD` (0.7: tolerates
 an inserted clause or editorial bracket, rejects sentences that only share a
 formula), or when at least `CONTAINMENT` (0.9) of the shorter one's shingles
 recur in the longer one (a quote repeated inside a longer sentence). Matching
-sentences that follow each other on both sides are merged into one passage, so a repeated four-sentence quote is one finding, placed at
-the later occurrence and pointing back to the first.
+sentences that follow each other on both sides are merged into one passage, so
+a repeated four-sentence quote is one finding, placed at the later occurrence
+and pointing back to the first.
 """
 
 from __future__ import annotations
