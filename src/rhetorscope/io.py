@@ -18,7 +18,10 @@ def write_atomic(path: Path | str, content: str | bytes) -> None:
         raise RhetorscopeError(f"{path.parent} does not exist", "create the folder first or choose another --out")
     data = content.encode("utf-8") if isinstance(content, str) else content
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    umask = os.umask(0)
+    os.umask(umask)
     try:
+        os.fchmod(fd, 0o666 & ~umask)  # mkstemp's 0600 would make reports unreadable to others
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

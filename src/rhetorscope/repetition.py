@@ -2,9 +2,9 @@
 
 Every sentence of at least `MIN_WORDS` words is reduced to its word 3-shingles
 (see `rhetorscope.shingles`). Two sentences in different places match when the
-Jaccard similarity of their shingle sets is at least `THRESHOLD` (0.7: tolerates
+Jaccard similarity of their shingle sets is at least `THRESHOLD` (0.6: tolerates
 an inserted clause or editorial bracket, rejects sentences that only share a
-formula), or when at least `CONTAINMENT` (0.9) of the shorter one's shingles
+formula), or when at least `CONTAINMENT` (0.8) of the shorter one's shingles
 recur in the longer one (a quote repeated inside a longer sentence). Matching
 sentences that follow each other on both sides are merged into one passage, so
 a repeated four-sentence quote is one finding, placed at the later occurrence
@@ -20,8 +20,8 @@ from rhetorscope.model import Finding, FindingKind, Related
 from rhetorscope.pipeline import Work
 from rhetorscope.shingles import SHINGLE_SIZE, jaccard, shingles, words
 
-THRESHOLD = 0.7
-CONTAINMENT = 0.9
+THRESHOLD = 0.6
+CONTAINMENT = 0.8
 MIN_WORDS = 6
 
 
