@@ -80,3 +80,7 @@ def test_terminal_text_has_header_speakers_outline_and_findings(reference):
 def test_terminal_colour_output_highlights_fragments(reference):
     text = render([reference], "text", color=True, width=120)
     assert "\x1b[" in text
+
+
+def test_notebook_repr_is_the_html_report(reference):
+    assert reference._repr_html_() == render([reference], "html")

@@ -154,6 +154,12 @@ class Analysis(_Strict):
     def findings_for(self, segment_id: str) -> list[Finding]:
         return [f for f in self.findings if f.segment_id == segment_id]
 
+    def _repr_html_(self) -> str:
+        """Jupyter shows the same report as `--format html`."""
+        from rhetorscope.render.html import render_html
+
+        return render_html([self])
+
 
 def analysis_json_schema() -> dict[str, Any]:
     """The JSON Schema published as `rhetorscope/schema/analysis.schema.json`."""
