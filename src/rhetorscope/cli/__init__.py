@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from rhetorscope.cli import analyze, ptc, semeval, train
+from rhetorscope.cli import analyze, corpus, ptc, semeval, train
 from rhetorscope.errors import RhetorscopeError
 
 app = typer.Typer(
@@ -21,6 +21,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command("analyze")(analyze.analyze)
+corpus.register(app)
 app.add_typer(train.app, name="train")
 app.add_typer(semeval.app, name="semeval")
 app.add_typer(ptc.app, name="ptc")

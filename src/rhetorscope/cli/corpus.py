@@ -1,0 +1,446 @@
+"""Corpus commands: `ingest`, `search`, `repeats`, `trends`, `export`.
+
+Thin typer layer over `rhetorscope.store`. SQLAlchemy, datasketch and
+matplotlib are imported inside the commands, never at module import, so
+`rhetorscope analyze` starts as fast as before these commands existed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from rhetorscope.errors import InputError, RhetorscopeError
+
+if TYPE_CHECKING:
+    from rhetorscope.readers.base import RawDocument
+    from rhetorscope.store import Prepared, SearchFilters, Store
+
+DbOption = Annotated[str | None, typer.Option(
+    "--db", help="SQLite file or postgresql:// URL [default: $RHETORSCOPE_DB, else the user data folder].")]
+SinceOption = Annotated[str | None, typer.Option(help="Only documents dated on or after (YYYY-MM-DD).")]
+UntilOption = Annotated[str | None, typer.Option(help="Only documents dated on or before (YYYY-MM-DD).")]
+SourceOption = Annotated[str | None, typer.Option(help="Only sources whose name contains this.")]
+TechniqueOption = Annotated[str | None, typer.Option(help="Technique id, e.g. Loaded_Language.")]
+CategoryOption = Annotated[str | None, typer.Option(help="Technique category id, e.g. attack_on_reputation.")]
+
+_CHUNK = 64
+_BATCH = 512
+
+
+class SearchFormat(str, Enum):
+    text = "text"
+    json = "json"
+    csv = "csv"
+
+
+class ReportFormat(str, Enum):
+    text = "text"
+    json = "json"
+    csv = "csv"
+
+
+class ExportFormat(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+    semeval = "semeval"
+
+
+class Period(str, Enum):
+    day = "day"
+    week = "week"
+    month = "month"
+
+
+def _open(db: str | None) -> Store:
+    from rhetorscope.store import Store
+
+    return Store.open(db)
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{option} {value!r} is not a date", "write it as YYYY-MM-DD") from None
+
+
+def _check_taxonomy(technique: str | None, category: str | None) -> None:
+    from rhetorscope.techniques import CATEGORIES, TECHNIQUES
+
+    if technique is not None and technique not in TECHNIQUES:
+        raise InputError(f"unknown technique '{technique}'", f"use one of: {', '.join(TECHNIQUES)}")
+    if category is not None and category not in CATEGORIES:
+        raise InputError(f"unknown category '{category}'", f"use one of: {', '.join(CATEGORIES)}")
+
+
+def _filters(technique: str | None, category: str | None, speaker: str | None, lang: str | None,
+             source: str | None, since: str | None, until: str | None) -> SearchFilters:
+    from rhetorscope.store import SearchFilters
+
+    _check_taxonomy(technique, category)
+    return SearchFilters(technique=technique, category=category, speaker=speaker, language=lang, source=source,
+                         since=_date(since, "--since"), until=_date(until, "--until"))
+
+
+def _console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=not stderr)
+
+
+# ingest
+
+def _files(paths: Sequence[Path]) -> list[Path]:
+    """Files named, and files under folders named (recursively, by extension), in a stable order."""
+    from rhetorscope.readers import SUPPORTED_EXTENSIONS
+
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_EXTENSIONS
+                          and not p.name.startswith("."))
+        elif path.exists():
+            out.append(path)
+        else:
+            raise InputError(f"{path}: no such file or folder", "check the path")
+    return out
+
+
+def _worker_init() -> None:
+    """Workers leave Ctrl-C to the parent, which stops them after the batch in flight."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _prepare_chunk(items: list[tuple[str, RawDocument]], analyze: bool) -> list[Prepared]:
+    """Run the pipeline and build rows for a chunk of documents (in a worker process)."""
+    from rhetorscope import pipeline as stages
+    from rhetorscope.sentences import split
+    from rhetorscope.store import prepare
+
+    pipeline = stages.default_pipeline() if analyze else stages.structure_pipeline()
+    out = []
+    for key, raw in items:
+        analysis = pipeline(raw)
+        if not analyze:
+            for segment in analysis.document.segments:
+                segment.sentences = split(segment.text, segment.start, segment.language)
+        out.append(prepare(analysis, key=key, source=raw.source, analyzed=analyze))
+    return out
+
+
+class _Ingest:
+    """One ingest run: reads files, farms analysis out to a process pool, writes batches as they finish."""
+
+    def __init__(self, store: Store, run_id: int, *, analyze: bool, jobs: int,
+                 reader_options: dict[str, Any]) -> None:
+        self.store, self.run_id, self.analyze, self.jobs = store, run_id, analyze, jobs
+        self.reader_options = reader_options
+        self.added = self.skipped = self.failed_files = 0
+        self.errors: list[str] = []
+
+    def run(self, files: list[Path], progress: Any, task: Any) -> None:
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(self.jobs, initializer=_worker_init) if self.jobs > 1 else None
+        try:
+            for path in files:
+                todo = self._todo(path, progress, task)
+                pending: list[Prepared] = []
+                for prepared in self._prepared(todo, pool):
+                    pending += prepared
+                    if len(pending) >= _BATCH:
+                        self._write(pending, progress, task)
+                        pending = []
+                self._write(pending, progress, task)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+    def _todo(self, path: Path, progress: Any, task: Any) -> list[tuple[str, RawDocument]]:
+        from rhetorscope.readers import read_path
+        from rhetorscope.store import raw_key
+
+        try:
+            raws = read_path(path, **self.reader_options)
+        except RhetorscopeError as exc:
+            self.failed_files += 1
+            self.errors.append(str(exc))
+            progress.console.print(f"[red]skipped[/] {exc}", markup=True, highlight=False)
+            return []
+        keyed = list({raw_key(raw): raw for raw in raws}.items())
+        stored = self.store.stored_keys(k for k, _ in keyed)
+        todo = [(k, raw) for k, raw in keyed if k not in stored or (self.analyze and not stored[k])]
+        self.skipped += len(raws) - len(todo)
+        progress.update(task, total=(progress.tasks[0].total or 0) + len(raws), advance=len(raws) - len(todo))
+        return todo
+
+    def _prepared(self, todo: list[tuple[str, RawDocument]], pool: Any) -> Iterator[list[Prepared]]:
+        chunks = [todo[i:i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
+        if pool is None:
+            return (_prepare_chunk(chunk, self.analyze) for chunk in chunks)
+        return pool.map(_prepare_chunk, chunks, [self.analyze] * len(chunks))
+
+    def _write(self, batch: list[Prepared], progress: Any, task: Any) -> None:
+        if batch:
+            written = self.store.write_batch(batch, run_id=self.run_id)
+            self.added += written
+            self.skipped += len(batch) - written
+            progress.update(task, advance=len(batch))
+
+
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files, folders (searched recursively) and Telegram exports.")],
+    db: DbOption = None,
+    analyze: Annotated[bool, typer.Option("--analyze", help="Run the full pipeline and store its findings.")] = False,
+    jobs: Annotated[int, typer.Option(help="Worker processes [default: number of CPU cores].")] = 0,
+    input_format: Annotated[str | None, typer.Option(help="Override sniffing: text, html, telegram, jsonl, csv.")]
+    = None,
+    max_size: Annotated[float, typer.Option(help="Refuse files larger than this many MB.")] = 2048.0,
+    text_column: Annotated[str | None, typer.Option(help="Text column of CSV/JSONL files.")] = None,
+) -> None:
+    """Add documents to the corpus. Idempotent: what is stored already is skipped; Ctrl-C keeps what was written."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    files = _files(paths)
+    store = _open(db)
+    console = _console(stderr=True)
+    run_id = store.begin_run([str(p) for p in paths], analyzed=analyze)
+    job = _Ingest(store, run_id, analyze=analyze, jobs=jobs or min(os.cpu_count() or 1, 8),
+                  reader_options={"input_format": input_format, "max_bytes": int(max_size * 1024 * 1024),
+                                  "text_column": text_column})
+    started = time.perf_counter()
+    status = "failed"
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[rate]}"), TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=console, transient=False) as progress:
+            task = progress.add_task("analysing" if analyze else "ingesting", total=0, rate="")
+            rate_updater = _RateProgress(progress, task, started)
+            progress.console.print(f"{len(files)} file{'s' if len(files) != 1 else ''} to read",
+                                   highlight=False)
+            job.run(files, rate_updater, task)
+            clustered = progress.add_task("finding repeated passages", total=None, rate="")
+            store.update_repeats()
+            progress.update(clustered, total=1, completed=1)
+        status = "finished" if not job.failed_files else "finished with errors"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    finally:
+        store.finish_run(job.run_id, status, added=job.added, skipped=job.skipped, failed=job.failed_files)
+    elapsed = time.perf_counter() - started
+    total = job.added + job.skipped
+    if job.added:
+        console.print(f"added {job.added} document{'s' if job.added != 1 else ''}, skipped {job.skipped} already "
+                      f"in the corpus, in {elapsed:.1f} s ({total / max(elapsed, 1e-9):.0f} documents/s)",
+                      highlight=False)
+    else:
+        console.print(f"nothing new: all {total} documents are already in the corpus", highlight=False)
+    if job.errors:
+        raise InputError(f"{job.failed_files} of {len(files)} files could not be read (first: {job.errors[0]})",
+                         "nothing was taken from those files; fix them and rerun ingest")
+
+
+class _RateProgress:
+    """Progress proxy that keeps a 'N documents/s' field current while the bar advances."""
+
+    def __init__(self, progress: Any, task: Any, started: float) -> None:
+        self._progress, self._task, self._started = progress, task, started
+        self.console, self.tasks = progress.console, progress.tasks
+
+    def update(self, task: Any, **kwargs: Any) -> None:
+        self._progress.update(task, **kwargs)
+        done = self._progress.tasks[0].completed
+        rate = done / max(time.perf_counter() - self._started, 1e-9)
+        self._progress.update(task, rate=f"{rate:,.0f} docs/s")
+
+
+# search
+
+def search(
+    query: Annotated[str, typer.Argument(help='Words, "phrases", a OR b, prefix*, -excluded; "" for filters only.')],
+    technique: TechniqueOption = None,
+    category: CategoryOption = None,
+    speaker: Annotated[str | None, typer.Option(help="Only paragraphs by a speaker whose name contains this.")]
+    = None,
+    lang: Annotated[str | None, typer.Option(help="Only paragraphs in this language (ISO 639-1).")] = None,
+    source: SourceOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help="Hits to show.")] = 20,
+    offset: Annotated[int, typer.Option(min=0, help="Hits to skip (paging).")] = 0,
+    fmt: Annotated[SearchFormat, typer.Option("--format", "-f", help="Output format.")] = SearchFormat.text,
+    db: DbOption = None,
+) -> None:
+    """Search the corpus: ranked paragraphs with the matched words highlighted."""
+    filters = _filters(technique, category, speaker, lang, source, since, until)
+    with _open(db) as store:
+        result = store.search(query, filters, limit=limit, offset=offset)
+    if fmt is SearchFormat.json:
+        from dataclasses import asdict
+
+        payload = {"query": result.query, "total": result.total, "hits": [asdict(h) for h in result.hits]}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    if fmt is SearchFormat.csv:
+        import csv
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["rank", "document_id", "date", "source", "segment", "speaker", "language", "score",
+                         "techniques", "snippet"])
+        for rank, h in enumerate(result.hits, offset + 1):
+            writer.writerow([rank, h.document_id, h.date or "", h.source, h.segment_key, h.speaker or "",
+                             h.language or "", f"{h.score:.3f}", ",".join(h.techniques), h.snippet])
+        return
+    from rich.text import Text
+
+    console = _console()
+    console.print(f"{result.total} matching paragraph{'s' if result.total != 1 else ''}"
+                  + (f", showing {offset + 1}–{offset + len(result.hits)}" if result.hits else ""))
+    for rank, h in enumerate(result.hits, offset + 1):
+        head = Text(f"{rank}. ", style="bold")
+        head.append(f"{h.date or 'undated'}  {h.source}", style="cyan")
+        head.append(f"  doc {h.document_id} {h.segment_key}" + (f"  {h.speaker}" if h.speaker else ""), style="dim")
+        if h.techniques:
+            head.append("  " + ", ".join(h.techniques), style="magenta")
+        body = Text("   " + h.snippet)
+        for start, end in h.highlights:
+            body.stylize("bold yellow", start + 3, end + 3)
+        console.print(head)
+        console.print(body)
+
+
+# repeats
+
+def repeats(
+    min_count: Annotated[int, typer.Option(min=2, help="Only passages found in at least this many documents.")]
+    = 2,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    source: SourceOption = None,
+    limit: Annotated[int, typer.Option(min=1, help="Clusters to list.")] = 30,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")] = ReportFormat.text,
+    db: DbOption = None,
+) -> None:
+    """Talking points repeated across the corpus: near-identical sentences and paragraphs."""
+    with _open(db) as store:
+        clusters = store.repeats(min_count=min_count, since=_date(since, "--since"), until=_date(until, "--until"),
+                                 source=source, limit=limit)
+    rows = [{"cluster": c.id, "level": c.level, "documents": c.documents, "occurrences": c.count,
+             "first_seen": c.first_seen, "last_seen": c.last_seen, "sources": c.sources, "canonical": c.canonical}
+            for c in clusters]
+    if fmt is not ReportFormat.text:
+        _write_rows(rows, fmt)
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{len(clusters)} repeated passage{'s' if len(clusters) != 1 else ''}", show_lines=True)
+    for column in ("docs", "first seen", "last seen", "sources", "canonical wording"):
+        table.add_column(column, overflow="fold")
+    for c in clusters:
+        table.add_row(str(c.documents), str(c.first_seen or "?"), str(c.last_seen or "?"),
+                      _shorten(", ".join(c.sources), 40), _shorten(c.canonical, 240))
+    _console().print(table)
+
+
+def _shorten(value: str, width: int) -> str:
+    return value if len(value) <= width else value[:width - 1] + "…"
+
+
+def _write_rows(rows: list[dict[str, Any]], fmt: ReportFormat) -> None:
+    if fmt is ReportFormat.json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    import csv
+
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["empty"])
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ";".join(v) if isinstance(v, list) else v for k, v in row.items()})
+
+
+# trends
+
+def trends(
+    technique: TechniqueOption = None,
+    category: CategoryOption = None,
+    by: Annotated[Period, typer.Option(help="Period length.")] = Period.month,
+    source: SourceOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Also draw a chart (.png or .svg).")] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Table format.")] = ReportFormat.text,
+    db: DbOption = None,
+) -> None:
+    """Technique frequency per period: raw counts and per 1,000 words."""
+    if technique and category:
+        raise InputError("give --technique or --category, not both", "a trend follows one technique or one category")
+    _check_taxonomy(technique, category)
+    with _open(db) as store:
+        table = store.trends(by=by.value, technique=technique, category=category, source=source,
+                             since=_date(since, "--since"), until=_date(until, "--until"))
+    rows = table.rows()
+    if fmt is not ReportFormat.text:
+        _write_rows(rows, fmt)
+    else:
+        from rich.table import Table
+
+        view = Table(title=f"{table.group} frequency by {table.by}")
+        for column in ("period", table.group, "count", "per 1,000 words", "words"):
+            view.add_column(column, justify="left" if column in ("period", table.group) else "right")
+        for row in rows:
+            view.add_row(row["period"], row[table.group], str(row["count"]), f"{row['per_1000_words']:.2f}",
+                         str(row["words"]))
+        _console().print(view if rows else "no analysed, dated documents match")
+    if out is not None:
+        from rhetorscope.store import plot
+
+        plot(table, out)
+        typer.echo(f"wrote {out}", err=True)
+
+
+# export
+
+def export(
+    query: Annotated[list[str], typer.Argument(help="Search query (same syntax as `search`); \"\" for all.")],
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="jsonl: Analysis JSON per document; "
+                                              "csv: one row per paragraph; semeval: SemEval-2023 lines.")]
+    = ExportFormat.jsonl,
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write (atomically).")] = Path("export.jsonl"),
+    technique: TechniqueOption = None,
+    category: CategoryOption = None,
+    speaker: Annotated[str | None, typer.Option(help="Only paragraphs by this speaker.")] = None,
+    lang: Annotated[str | None, typer.Option(help="Only paragraphs in this language.")] = None,
+    source: SourceOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    db: DbOption = None,
+) -> None:
+    """Export every result of a search to a file."""
+    from rhetorscope.io import write_atomic
+    from rhetorscope.store.export import export as run_export
+
+    filters = _filters(technique, category, speaker, lang, source, since, until)
+    with _open(db) as store:
+        content, count = run_export(store, " ".join(query), filters, fmt.value)
+    write_atomic(out, content)
+    typer.echo(f"wrote {out} ({count} {'rows' if fmt is ExportFormat.csv else 'documents'})", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the corpus commands to the main app."""
+    for command in (ingest, search, repeats, trends, export):
+        app.command(command.__name__)(command)

@@ -1,0 +1,174 @@
+"""`Store`: the corpus database behind `ingest`, `search`, `repeats`, `trends`, `export` and the web app."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, select, text, update
+
+from rhetorscope import __version__
+from rhetorscope.model import Analysis
+from rhetorscope.store import schema as t
+from rhetorscope.store.engine import (
+    StoreError,
+    default_db_url,
+    make_engine,
+    migrate,
+    retry_locked,
+    to_url,
+)
+from rhetorscope.store.records import Prepared, analysis_key, load_analysis, prepare, write
+from rhetorscope.store.repeats import RepeatCluster, list_clusters, update_clusters
+from rhetorscope.store.search import SearchFilters, SearchResult, search
+from rhetorscope.store.trends import TrendTable, trends
+
+
+class Store:
+    """A corpus of analysed documents in SQLite (default) or PostgreSQL.
+
+    Open with `Store.open(db)`; it creates or upgrades the schema and refuses a
+    database written by a newer rhetorscope. Safe to use from several processes
+    at once: every write is one short transaction that is retried while another
+    process holds the lock.
+    """
+
+    def __init__(self, engine: Engine, url: str) -> None:
+        self.engine = engine
+        self.url = url
+
+    @classmethod
+    def open(cls, db: str | Path | None = None) -> Store:
+        """Open (creating if needed) the corpus at a file path or SQLAlchemy URL; None means the default."""
+        url = to_url(str(db)) if db is not None else default_db_url()
+        engine = make_engine(url)
+        migrate(engine, url)
+        return cls(engine, url)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    # writing
+
+    def add(self, analysis: Analysis, *, source: str | None = None, analyzed: bool = True) -> bool:
+        """Store one analysis (keyed by its text and place of publication); False if it was there already."""
+        prepared = prepare(analysis, key=analysis_key(analysis), source=source, analyzed=analyzed)
+        run = self.begin_run([source or analysis.document.metadata.source or "api"], analyzed=analyzed)
+        added = self.write_batch([prepared], run_id=run)
+        self.finish_run(run, "finished", added=added, skipped=1 - added)
+        return added == 1
+
+    def write_batch(self, batch: Sequence[Prepared], *, run_id: int) -> int:
+        """Write prepared documents in one transaction; returns how many were new or newly analysed."""
+        return retry_locked(self.engine, lambda conn: write(conn, batch, run_id=run_id))
+
+    def stored_keys(self, keys: Iterable[str]) -> dict[str, bool]:
+        """Which of these content keys are stored, mapped to whether they were analysed."""
+        keys = list(keys)
+        out: dict[str, bool] = {}
+        with self.engine.connect() as conn:
+            for i in range(0, len(keys), 900):
+                stmt = select(t.documents.c.content_key, t.documents.c.analyzed).where(
+                    t.documents.c.content_key.in_(keys[i:i + 900]))
+                out.update((k, bool(a)) for k, a in conn.execute(stmt))
+        return out
+
+    def begin_run(self, paths: Sequence[str], *, analyzed: bool) -> int:
+        """Record an ingest run; its status stays 'running' if the process dies."""
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        row = {"started_at": now, "status": "running", "paths": list(paths), "analyzed": analyzed,
+               "added": 0, "skipped": 0, "failed": 0, "generator": f"rhetorscope {__version__}"}
+        return retry_locked(self.engine, lambda conn: conn.execute(
+            insert(t.ingest_runs).returning(t.ingest_runs.c.id), row).scalar_one())
+
+    def finish_run(self, run_id: int, status: str, *, added: int, skipped: int, failed: int = 0) -> None:
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        retry_locked(self.engine, lambda conn: conn.execute(
+            update(t.ingest_runs).where(t.ingest_runs.c.id == run_id).values(
+                status=status, finished_at=now, added=added, skipped=skipped, failed=failed)))
+
+    def update_repeats(self) -> int:
+        """Cluster passages added since the last call; returns how many passages were placed."""
+        def work(conn: Any) -> int:
+            if self.dialect == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(7263542)"))
+            return update_clusters(conn)
+
+        return retry_locked(self.engine, work)
+
+    # reading
+
+    def get_document(self, document_id: int) -> Analysis:
+        """The stored `Analysis` of a document by its row id (`SearchHit.document_id`)."""
+        with self.engine.connect() as conn:
+            analysis = load_analysis(conn, document_id)
+        if analysis is None:
+            raise StoreError(f"no document with id {document_id} in the corpus", "take ids from search results")
+        return analysis
+
+    def find_documents(self, doc_id: str) -> list[int]:
+        """Row ids of the documents with this content id (`Document.id`); the same text may be posted twice."""
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(t.documents.c.id).where(t.documents.c.doc_id == doc_id)
+                                     .order_by(t.documents.c.id)).scalars())
+
+    def stats(self) -> dict[str, int]:
+        """Row counts of the main tables: documents, analysed documents, segments, findings, passages, sources."""
+        with self.engine.connect() as conn:
+            count = lambda table: conn.execute(select(func.count()).select_from(table)).scalar_one()  # noqa: E731
+            analysed = conn.execute(select(func.count()).where(t.documents.c.analyzed)).scalar_one()
+            return {"documents": count(t.documents), "analyzed": analysed, "segments": count(t.segments),
+                    "findings": count(t.findings), "passages": count(t.passages), "sources": count(t.sources)}
+
+    def paragraph_texts(self, keys: Sequence[tuple[int, str]]) -> dict[tuple[int, str], str]:
+        """Full text of paragraphs given as (document_id, segment key), e.g. of search hits."""
+        from sqlalchemy import bindparam
+
+        stmt = text("SELECT document_id, key, text FROM segment_text WHERE document_id IN :docs").bindparams(
+            bindparam("docs", expanding=True))
+        wanted, out = set(keys), {}
+        docs = sorted({k[0] for k in keys})
+        with self.engine.connect() as conn:
+            for i in range(0, len(docs), 900):
+                for doc, key, body in conn.execute(stmt, {"docs": docs[i:i + 900]}):
+                    if (doc, key) in wanted:
+                        out[(doc, key)] = body
+        return out
+
+    def search(self, query: str, filters: SearchFilters | None = None, *, limit: int = 20, offset: int = 0,
+               facets: bool = False) -> SearchResult:
+        """Ranked paragraphs matching `query` (syntax in `rhetorscope.store.query`) and `filters`."""
+        with self.engine.connect() as conn:
+            return search(conn, query, filters or SearchFilters(), limit=limit, offset=offset, facets=facets)
+
+    def repeats(self, *, min_count: int = 2, since: dt.date | None = None, until: dt.date | None = None,
+                source: str | None = None, limit: int = 50, occurrences: int = 10) -> list[RepeatCluster]:
+        """Talking points repeated in at least `min_count` documents, most repeated first.
+
+        Clusters passages that arrived since the last call first, so the answer is current.
+        """
+        self.update_repeats()
+        with self.engine.connect() as conn:
+            return list_clusters(conn, min_count=min_count, since=since, until=until, source=source,
+                                 limit=limit, occurrences=occurrences)
+
+    def trends(self, *, by: str = "month", technique: str | None = None, category: str | None = None,
+               source: str | None = None, since: dt.date | None = None,
+               until: dt.date | None = None) -> TrendTable:
+        """Technique (or category) counts per period, with the words published per period."""
+        with self.engine.connect() as conn:
+            return trends(conn, by=by, technique=technique, category=category, source=source, since=since,
+                          until=until)
+

@@ -1,0 +1,175 @@
+"""Connections, the schema version check and migrations, and safe write transactions.
+
+SQLite is the default and the hard case: several processes may write to one
+file. Every connection uses WAL (readers never block the writer), a long busy
+timeout, and write transactions start with `BEGIN IMMEDIATE`, so a writer takes
+the lock before reading what it is about to change and two ingests cannot
+interleave half-batches. A write that still meets "database is locked" is
+retried. PostgreSQL needs none of this: it is a server with row locks.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import OperationalError
+
+from rhetorscope.errors import RhetorscopeError
+
+SCHEMA_REVISION = "0001"
+BUSY_TIMEOUT_S = 60
+_WRITE_RETRIES = 8
+_MIGRATIONS = Path(__file__).with_name("migrations")
+
+T = TypeVar("T")
+
+
+class StoreError(RhetorscopeError):
+    """The corpus database cannot be opened or used as asked."""
+
+
+def default_db_url() -> str:
+    """`RHETORSCOPE_DB` (a path or a URL), else `corpus.sqlite` in the user data directory."""
+    configured = os.environ.get("RHETORSCOPE_DB")
+    if configured:
+        return to_url(configured)
+    from platformdirs import user_data_dir
+
+    return to_url(str(Path(user_data_dir("rhetorscope")) / "corpus.sqlite"))
+
+
+def to_url(db: str) -> str:
+    """Accept a plain file path as well as a SQLAlchemy URL (`postgresql://…`)."""
+    if "://" in db:
+        if db.startswith("postgresql://") or db.startswith("postgres://"):
+            return "postgresql+psycopg://" + db.split("://", 1)[1]
+        return db
+    return f"sqlite:///{Path(db).expanduser().resolve()}"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine set up for concurrent use: WAL and IMMEDIATE writes on SQLite."""
+    serializer = functools.partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[1] if "///" in url else ""
+        if path and path != ":memory:":
+            try:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the folder for {path}: {exc.strerror}",
+                                 "give a writable --db path") from None
+        engine = create_engine(url, json_serializer=serializer,
+                               connect_args={"timeout": BUSY_TIMEOUT_S, "isolation_level": None})
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    if url.startswith("postgresql"):
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            raise StoreError("PostgreSQL support is not installed",
+                             "pip install 'rhetorscope[postgres]'") from None
+    return create_engine(url, json_serializer=serializer, pool_pre_ping=True)
+
+
+def _sqlite_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    mode = "IMMEDIATE" if conn.get_execution_options().get("write") else "DEFERRED"
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """One atomic write: all of it lands or none of it (Ctrl-C and kill included)."""
+    with engine.connect() as conn:
+        conn.execution_options(write=True)
+        with conn.begin():
+            yield conn
+
+
+def retry_locked(engine: Engine, work: Callable[[Connection], T]) -> T:
+    """Run `work` in a write transaction, retrying while another process holds the SQLite lock."""
+    for attempt in range(_WRITE_RETRIES):
+        try:
+            with write_transaction(engine) as conn:
+                return work(conn)
+        except OperationalError as exc:
+            if "locked" not in str(exc.orig) and "busy" not in str(exc.orig):
+                raise
+            if attempt == _WRITE_RETRIES - 1:
+                raise StoreError("the database stayed locked by another process",
+                                 "wait for the other rhetorscope command to finish and retry") from None
+            time.sleep(0.05 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
+def stored_revision(conn: Connection) -> str | None:
+    """The schema revision recorded in the database, or None for an empty one."""
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def migrate(engine: Engine, url: str) -> None:
+    """Bring the schema to this version's revision; refuse a database made by a newer rhetorscope."""
+    with engine.connect() as conn:
+        try:
+            current = stored_revision(conn)
+        except OperationalError as exc:
+            raise StoreError(f"cannot open the corpus database {_display(url)}: {exc.orig}",
+                             "check the --db path or URL") from None
+        conn.rollback()
+    _check_revision(current, url)
+    if current == SCHEMA_REVISION:
+        return
+
+    def upgrade(conn: Connection) -> None:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(7263541)"))
+        current = stored_revision(conn)
+        _check_revision(current, url)
+        if current == SCHEMA_REVISION:
+            return
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(_MIGRATIONS))
+        config.attributes["connection"] = conn
+        command.upgrade(config, SCHEMA_REVISION)
+
+    retry_locked(engine, upgrade)
+
+
+def _check_revision(current: str | None, url: str) -> None:
+    if current is None or current == SCHEMA_REVISION:
+        return
+    if not current.isdigit() or int(current) > int(SCHEMA_REVISION):
+        raise StoreError(
+            f"the corpus database {_display(url)} has schema version {current}, newer than this "
+            f"rhetorscope understands ({SCHEMA_REVISION})",
+            "upgrade rhetorscope, or use another --db",
+        )
+
+
+def _display(url: str) -> str:
+    """The URL without a password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True).replace("sqlite:///", "")

@@ -1,0 +1,245 @@
+"""Between `Analysis` objects and table rows, in both directions.
+
+`prepare` does the CPU work (row building, passage signatures) and returns a
+picklable `Prepared`, so ingest workers can run it next to the pipeline while
+the single writer only inserts. `load_analysis` rebuilds the exact `Analysis`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
+
+from rhetorscope.model import Analysis, Document, DocumentMetadata, Editorial, Finding, Segment, Sentence
+from rhetorscope.readers.base import RawDocument
+from rhetorscope.store import schema as t
+from rhetorscope.store.repeats import Passage, passages_of
+
+
+def content_key(text: str, *, source: str | None, external_id: str | None) -> str:
+    """Identity of an ingested post: its text, plus where it was posted when the container says.
+
+    Re-reading the same file or export gives the same keys, so ingest is
+    idempotent; the same words posted again elsewhere (another channel or message)
+    are another document, which is what makes them a repeated talking point.
+    """
+    where = f"{source or ''}#{external_id}" if external_id else ""
+    return hashlib.sha256(f"{where}\0{text}".encode()).hexdigest()[:32]
+
+
+def raw_key(raw: RawDocument) -> str:
+    """The key of a document as read (ingest checks it before spending time on analysis)."""
+    return content_key(raw.text, source=raw.source, external_id=raw.external_id)
+
+
+def analysis_key(analysis: Analysis) -> str:
+    """The key of an `Analysis` handed to `Store.add`: its repaired text and place of publication."""
+    meta = analysis.document.metadata
+    return content_key(analysis.document.text, source=meta.source, external_id=meta.external_id)
+
+
+@dataclass
+class Prepared:
+    """Everything the writer inserts for one document."""
+
+    key: str
+    source: str
+    source_kind: str
+    document: dict[str, Any]
+    segments: list[dict[str, Any]]
+    findings: list[dict[str, Any]]
+    models: dict[str, str]
+    passages: list[Passage] = field(default_factory=list)
+
+
+def _spans(spans: Sequence[Sentence | Editorial], doc_text: str) -> list[list[Any]]:
+    """Offsets only; the text too where it is not the document's text at those offsets."""
+    return [[s.start, s.end] if doc_text[s.start:s.end] == s.text else [s.start, s.end, s.text] for s in spans]
+
+
+def prepare(analysis: Analysis, *, key: str, source: str | None = None, analyzed: bool = True) -> Prepared:
+    """Rows for one document; `source` names it when the metadata does not.
+
+    `analyzed` says whether the full pipeline produced it (an ingest without
+    `--analyze` stores structure only, and a later `--analyze` fills it in).
+    """
+    doc, meta = analysis.document, analysis.document.metadata
+    document = {
+        "content_key": key, "doc_id": doc.id, "external_id": meta.external_id, "date": meta.date,
+        "title": meta.title, "source_line": meta.source_line, "language": meta.language,
+        "language_confidence": meta.language_confidence, "input_format": meta.input_format,
+        "encoding": meta.encoding, "extra": meta.extra, "repairs": [r.model_dump() for r in doc.repairs],
+        "schema_version": analysis.schema_version, "generator": analysis.generator, "analyzed": analyzed,
+        "words": len(doc.text.split()), "text": doc.text,
+    }
+    segments = [{
+        "seq": n, "key": seg.id, "kind": seg.kind, "speaker": seg.speaker, "language": seg.language,
+        "start": seg.start, "end": seg.end, "original_start": seg.original_start,
+        "original_end": seg.original_end, "text": None if doc.text[seg.start:seg.end] == seg.text else seg.text,
+        "sentences": _spans(seg.sentences, doc.text), "editorial": _spans(seg.editorial, doc.text),
+    } for n, seg in enumerate(doc.segments, 1)]
+    findings = [{
+        "key": f.id, "segment_key": f.segment_id, "kind": f.kind, "technique": f.technique,
+        "category": f.category, "start": f.start, "end": f.end, "text": f.text, "confidence": f.confidence,
+        "evidence": f.evidence, "related": [r.model_dump() for r in f.related], "source": f.source,
+    } for f in analysis.findings]
+    return Prepared(key=key, source=meta.source or source or "unknown", source_kind=meta.input_format,
+                    document=document, segments=segments, findings=findings, models=dict(analysis.models),
+                    passages=passages_of(analysis))
+
+
+def write(conn: Connection, batch: Sequence[Prepared], *, run_id: int) -> int:
+    """Insert a batch in the caller's transaction; returns how many documents were written.
+
+    A document whose key is stored already is skipped, unless the stored one was
+    not analysed and this one is: then its structure is replaced by the analysis.
+    Inserts use ON CONFLICT DO NOTHING, so a concurrent writer on PostgreSQL that
+    got there first wins cleanly instead of failing the batch.
+    """
+    unique = list({p.key: p for p in reversed(batch)}.values())[::-1]
+    if not unique:
+        return 0
+    stored = {key: (row_id, analyzed) for key, row_id, analyzed in conn.execute(
+        select(t.documents.c.content_key, t.documents.c.id, t.documents.c.analyzed)
+        .where(t.documents.c.content_key.in_([p.key for p in unique])))}
+    new = [p for p in unique if p.key not in stored]
+    upgrades = [p for p in unique if p.key in stored and not stored[p.key][1] and p.document["analyzed"]]
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    source_ids = _source_ids(conn, new + upgrades, now)
+
+    def row(p: Prepared) -> dict[str, Any]:
+        return {**p.document, "source_id": source_ids[p.source], "run_id": run_id, "ingested_at": now}
+
+    written: list[tuple[Prepared, int]] = []
+    if new:
+        stmt = _insert_ignore(conn, t.documents, ["content_key"]).returning(
+            t.documents.c.content_key, t.documents.c.id)
+        ids = dict(conn.execute(stmt, [row(p) for p in new]).all())
+        written += [(p, ids[p.key]) for p in new if p.key in ids]
+    if upgrades:
+        upgrade_ids = [stored[p.key][0] for p in upgrades]
+        _drop_children(conn, upgrade_ids)
+        conn.execute(update(t.documents).where(t.documents.c.id == bindparam("row_id")),
+                     [{**row(p), "row_id": i} for p, i in zip(upgrades, upgrade_ids, strict=True)])
+    _write_children(conn, written, with_passages=True)
+    _write_children(conn, [(p, stored[p.key][0]) for p in upgrades], with_passages=False)
+    return len(written) + len(upgrades)
+
+
+def _insert_ignore(conn: Connection, table: Any, index: list[str]) -> Any:
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return dialect_insert(table).on_conflict_do_nothing(index_elements=index)
+
+
+def _source_ids(conn: Connection, batch: Sequence[Prepared], now: dt.datetime) -> dict[str, int]:
+    kinds = {p.source: p.source_kind for p in batch}
+    if kinds:
+        conn.execute(_insert_ignore(conn, t.sources, ["name"]),
+                     [{"name": n, "kind": k, "first_ingested": now} for n, k in kinds.items()])
+    return dict(conn.execute(select(t.sources.c.name, t.sources.c.id)
+                             .where(t.sources.c.name.in_(list(kinds)))).all())
+
+
+def _model_ids(conn: Connection, models: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    if not models:
+        return {}
+    conn.execute(_insert_ignore(conn, t.model_versions, ["component", "version"]),
+                 [{"component": c, "version": v} for c, v in models])
+    rows = conn.execute(select(t.model_versions.c.component, t.model_versions.c.version, t.model_versions.c.id))
+    return {(c, v): i for c, v, i in rows if (c, v) in models}
+
+
+def _write_children(conn: Connection, written: Sequence[tuple[Prepared, int]], *, with_passages: bool) -> None:
+    if not written:
+        return
+    seg_rows = [{**s, "document_id": doc_id} for p, doc_id in written for s in p.segments]
+    if seg_rows:
+        seg_ids = list(conn.execute(insert(t.segments).returning(t.segments.c.id, sort_by_parameter_order=True),
+                                    seg_rows).scalars())
+        _index_segments(conn, seg_ids, [_segment_text(p, s) for p, _ in written for s in p.segments])
+    finding_rows = [{**f, "document_id": doc_id} for p, doc_id in written for f in p.findings]
+    if finding_rows:
+        conn.execute(insert(t.findings), finding_rows)
+    model_ids = _model_ids(conn, {m for p, _ in written for m in p.models.items()})
+    link_rows = [{"document_id": doc_id, "model_version_id": model_ids[m]}
+                 for p, doc_id in written for m in p.models.items()]
+    if link_rows:
+        conn.execute(insert(t.document_models), link_rows)
+    passage_rows = [{"document_id": doc_id, "segment_key": ps.segment_key, "level": ps.level,
+                     "start": ps.start, "end": ps.end, "bands": ps.bands}
+                    for p, doc_id in written for ps in p.passages] if with_passages else []
+    if passage_rows:
+        conn.execute(insert(t.passages), passage_rows)
+
+
+def _segment_text(p: Prepared, segment: dict[str, Any]) -> str:
+    return segment["text"] if segment["text"] is not None else p.document["text"][segment["start"]:segment["end"]]
+
+
+def _index_segments(conn: Connection, segment_ids: Sequence[int], texts: Sequence[str]) -> None:
+    """Full-text index entries: FTS5 rows on SQLite, a tsvector column on PostgreSQL."""
+    params = [{"id": i, "text": body} for i, body in zip(segment_ids, texts, strict=True)]
+    if conn.dialect.name == "sqlite":
+        conn.execute(text("INSERT INTO segments_fts(rowid, text) VALUES (:id, :text)"), params)
+    else:
+        conn.execute(text("UPDATE segments SET tsv = to_tsvector('simple', :text) WHERE id = :id"), params)
+
+
+def _drop_children(conn: Connection, doc_ids: Sequence[int]) -> None:
+    """Remove segments (and their index entries), findings and model links, before a re-analysis."""
+    if conn.dialect.name == "sqlite":
+        conn.execute(text("INSERT INTO segments_fts(segments_fts, rowid, text) "
+                          "SELECT 'delete', id, text FROM segment_text WHERE document_id IN :ids")
+                     .bindparams(bindparam("ids", expanding=True)), {"ids": list(doc_ids)})
+    for table in (t.segments, t.findings, t.document_models):
+        conn.execute(delete(table).where(table.c.document_id.in_(doc_ids)))
+
+
+def load_analysis(conn: Connection, row_id: int) -> Analysis | None:
+    """The stored document as the `Analysis` it was ingested from; None when there is no such id."""
+    d = t.documents.c
+    doc = conn.execute(select(t.documents, t.sources.c.name.label("source_name"))
+                       .join(t.sources, t.sources.c.id == d.source_id).where(d.id == row_id)).mappings().first()
+    if doc is None:
+        return None
+    body = doc["text"]
+
+    def spans(cls: type[Sentence] | type[Editorial], raw: list[list[Any]]) -> list[Any]:
+        return [cls(start=s[0], end=s[1], text=s[2] if len(s) > 2 else body[s[0]:s[1]]) for s in raw]
+
+    segs = conn.execute(select(t.segments).where(t.segments.c.document_id == row_id)
+                        .order_by(t.segments.c.seq)).mappings()
+    segments = [Segment(
+        id=s["key"], kind=s["kind"], speaker=s["speaker"], language=s["language"],
+        text=s["text"] if s["text"] is not None else body[s["start"]:s["end"]], start=s["start"], end=s["end"],
+        original_start=s["original_start"], original_end=s["original_end"],
+        sentences=spans(Sentence, s["sentences"]), editorial=spans(Editorial, s["editorial"]),
+    ) for s in segs]
+    f = t.findings.c
+    found = [Finding(
+        id=r["key"], kind=r["kind"], technique=r["technique"], category=r["category"],
+        segment_id=r["segment_key"], start=r["start"], end=r["end"], text=r["text"], confidence=r["confidence"],
+        evidence=r["evidence"], related=r["related"], source=r["source"],
+    ) for r in conn.execute(select(t.findings).where(f.document_id == row_id).order_by(f.id)).mappings()]
+    models = dict(conn.execute(
+        select(t.model_versions.c.component, t.model_versions.c.version)
+        .join(t.document_models, t.document_models.c.model_version_id == t.model_versions.c.id)
+        .where(t.document_models.c.document_id == row_id)).all())
+    metadata = DocumentMetadata(
+        title=doc["title"], source_line=doc["source_line"], date=doc["date"], language=doc["language"],
+        language_confidence=doc["language_confidence"], input_format=doc["input_format"],
+        encoding=doc["encoding"], source=doc["source_name"], external_id=doc["external_id"], extra=doc["extra"],
+    )
+    return Analysis(
+        schema_version=doc["schema_version"], generator=doc["generator"], models=models, findings=found,
+        document=Document(id=doc["doc_id"], metadata=metadata, text=body, segments=segments,
+                          repairs=doc["repairs"]),
+    )

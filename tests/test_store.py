@@ -1,0 +1,213 @@
+"""The corpus store on both backends: schema, round trip, search, repeats, trends, export."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from rhetorscope.errors import InputError
+from rhetorscope.model import Analysis, Finding
+from rhetorscope.pipeline import default_pipeline
+from rhetorscope.readers.base import RawDocument
+from rhetorscope.store import SCHEMA_REVISION, SearchFilters, Store, StoreError
+from rhetorscope.store.export import export
+from rhetorscope.store.query import parse, to_fts5, to_tsquery
+
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+TALKING_POINT = ("The collective West has waged a hybrid war against our country for years, "
+                 "and the sanctions it imposed only hurt ordinary Europeans.")
+EDITED = ("The collective West has waged a hybrid war against our nation for years, "
+          "and the sanctions it imposed only hurt ordinary Europeans.")
+
+
+def _pg_schema_url() -> Iterator[str]:
+    sqlalchemy = pytest.importorskip("sqlalchemy")
+    try:
+        engine = sqlalchemy.create_engine(PG_URL, connect_args={"connect_timeout": 3})
+        with engine.connect():
+            pass
+    except Exception as exc:  # any failure to connect means no server here
+        pytest.skip(f"PostgreSQL not reachable at 127.0.0.1:5432 ({type(exc).__name__}); "
+                    "start one to run the PostgreSQL tests")
+    schema = f"rs_test_{uuid.uuid4().hex[:12]}"
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path) -> Iterator[Store]:  # type: ignore[no-untyped-def]
+    if request.param == "sqlite":
+        with Store.open(tmp_path / "corpus.sqlite") as s:
+            yield s
+        return
+    for url in _pg_schema_url():
+        with Store.open(url) as s:
+            yield s
+
+
+def analysed(text: str, *, source: str = "chan", external_id: str = "1", date: str = "2024-03-05",
+             techniques: tuple[tuple[str, str], ...] = ()) -> Analysis:
+    """A real pipeline analysis, plus technique findings on the first segment (no trained model needed)."""
+    raw = RawDocument(text=text, input_format="telegram", source=source, external_id=external_id,
+                      date=dt.date.fromisoformat(date))
+    analysis = default_pipeline()(raw)
+    seg = analysis.document.segments[0]
+    for n, (technique, category) in enumerate(techniques, 1):
+        analysis.findings.append(Finding(
+            id=f"t{n}", kind="technique", technique=technique, category=category, segment_id=seg.id,
+            start=seg.start, end=seg.end, text=seg.text, confidence=0.9, evidence=["test"], source="test 1"))
+    analysis.models["techniques"] = "test-1"
+    return analysis
+
+
+def test_round_trip_is_exact_and_add_is_idempotent(store: Store) -> None:
+    analysis = analysed("Title of the statement\n\nFirst paragraph says something. And a second sentence.\n\n"
+                        "Second paragraph with [editorial insertion] here.",
+                        techniques=(("Loaded_Language", "manipulative_wording"),))
+    assert store.add(analysis) is True
+    assert store.add(analysis) is False
+    assert store.stats()["documents"] == 1
+    (row_id,) = store.find_documents(analysis.document.id)
+    assert store.get_document(row_id) == analysis
+
+
+def test_get_missing_document_is_a_user_error(store: Store) -> None:
+    with pytest.raises(StoreError, match="no document with id 42"):
+        store.get_document(42)
+
+
+def test_same_text_in_another_channel_is_another_document(store: Store) -> None:
+    store.add(analysed(TALKING_POINT, source="a", external_id="1"))
+    store.add(analysed(TALKING_POINT, source="b", external_id="1"))
+    stats = store.stats()
+    assert (stats["documents"], stats["sources"]) == (2, 2)
+
+
+def test_search_syntax_ranking_snippets_and_filters(store: Store) -> None:
+    store.add(analysed("Sanctions against Russia have failed completely.", external_id="1", date="2024-01-10",
+                       techniques=(("Loaded_Language", "manipulative_wording"),)))
+    store.add(analysed("The special military operation continues as planned.", external_id="2",
+                       date="2024-02-10"))
+    store.add(analysed("Санкции против России провалились, заявил министр.", external_id="3", source="ru_chan",
+                       date="2024-03-10"))
+    store.add(analysed("Sovereignty and sovereign decisions matter, not sanctions.", external_id="4",
+                       date="2024-04-10"))
+
+    hit = store.search('"special military operation"').hits
+    assert [h.external_id for h in hit] == ["2"]
+    marked = " ".join(hit[0].snippet[a:b] for a, b in hit[0].highlights)
+    assert marked.lower() == "special military operation"
+    assert {h.external_id for h in store.search("sanctions").hits} == {"1", "4"}
+    assert {h.external_id for h in store.search("sanctions -sovereign").hits} == {"1"}
+    assert {h.external_id for h in store.search("sovereign*").hits} == {"4"}
+    assert {h.external_id for h in store.search("operation OR провалились").hits} == {"2", "3"}
+    assert {h.external_id for h in store.search("санкции").hits} == {"3"}
+    assert store.search("sanctions", SearchFilters(technique="Loaded_Language")).total == 1
+    assert store.search("sanctions", SearchFilters(category="manipulative_wording")).hits[0].techniques == [
+        "Loaded_Language"]
+    assert store.search("", SearchFilters(source="ru_")).total == 1
+    assert store.search("", SearchFilters(language="ru")).hits[0].external_id == "3"
+    assert store.search("", SearchFilters(since=dt.date(2024, 2, 1), until=dt.date(2024, 3, 31))).total == 2
+    assert [h.external_id for h in store.search("").hits] == ["4", "3", "2", "1"]
+    facets = store.search("sanctions OR operation", facets=True).facets
+    assert facets["technique"] == {"Loaded_Language": 1}
+    assert facets["source"] == {"chan": 3}
+
+
+def test_diacritics_are_folded_on_sqlite(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with Store.open(tmp_path / "c.sqlite") as store:
+        store.add(analysed("Le ministre a déclaré que la sécurité européenne est menacée."))
+        assert store.search("securite europeenne").total == 1
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ('"open phrase', "unbalanced quote"), ("-only -excluded", "not excluded"), ("OR sanctions", "start with OR")])
+def test_bad_queries_are_explained(query: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        parse(query)
+
+
+def test_query_rendering_quotes_user_text() -> None:
+    q = parse('nato OR "U.S. army" sovereign* -"war"')
+    assert to_fts5(q) == '(("nato" OR "u s army") AND "sovereign"*) NOT "war"'
+    assert to_tsquery(q) == "('nato' | ('u' <-> 's' <-> 'army')) & ('sovereign':*) & !'war'"
+
+
+def test_repeats_cluster_near_duplicates_incrementally(store: Store) -> None:
+    store.add(analysed(TALKING_POINT, source="a", external_id="1", date="2024-01-01"))
+    store.add(analysed("An unrelated post about the weather in the capital this weekend, sunny and warm.",
+                       source="a", external_id="2"))
+    assert store.repeats() == []
+    store.add(analysed(EDITED, source="b", external_id="7", date="2024-02-01"))
+    store.add(analysed(TALKING_POINT + " Another sentence that is new here and long enough.", source="c",
+                       external_id="9", date="2024-03-01"))
+    (cluster,) = store.repeats(min_count=3)
+    assert cluster.documents == 3
+    assert cluster.sources == ["a", "b", "c"]
+    assert (cluster.first_seen, cluster.last_seen) == (dt.date(2024, 1, 1), dt.date(2024, 3, 1))
+    assert cluster.canonical == TALKING_POINT
+    assert store.repeats(min_count=2, since=dt.date(2024, 2, 1))[0].documents == 2
+    assert store.repeats(min_count=4) == []
+
+
+def test_trends_count_per_period_and_per_1000_words(store: Store) -> None:
+    ll = (("Loaded_Language", "manipulative_wording"),)
+    store.add(analysed("One two three four five six seven eight nine ten.", external_id="1", date="2024-01-03",
+                       techniques=ll))
+    store.add(analysed("Eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty.",
+                       external_id="2", date="2024-01-20"))
+    store.add(analysed("Doubt everything they say about it now.", external_id="3", date="2024-02-02",
+                       techniques=(*ll, ("Doubt", "attack_on_reputation"))))
+    table = store.trends(by="month")
+    jan, feb = dt.date(2024, 1, 1), dt.date(2024, 2, 1)
+    assert table.periods == [jan, feb]
+    assert table.count("Loaded_Language", jan) == 1
+    assert table.per_1000_words("Loaded_Language", jan) == pytest.approx(1000 / 20)
+    assert table.series == ["Loaded_Language", "Doubt"]
+    by_category = store.trends(by="week", category="attack_on_reputation")
+    assert by_category.group == "category"
+    assert by_category.counts == {"attack_on_reputation": {dt.date(2024, 1, 29): 1}}
+
+
+def test_export_formats(store: Store) -> None:
+    store.add(analysed("Sanctions failed.\n\nThey will always fail, the minister said.", external_id="1",
+                       techniques=(("Loaded_Language", "manipulative_wording"),)))
+    store.add(analysed("Nothing about that here.", external_id="2"))
+    content, count = export(store, "sanctions OR fail", SearchFilters(), "jsonl")
+    assert count == 1
+    assert Analysis.model_validate_json(content.splitlines()[0]).document.metadata.external_id == "1"
+    content, _ = export(store, "fail", SearchFilters(), "csv")
+    assert content.splitlines()[0].startswith("document_id,doc_id,date")
+    assert "They will always fail, the minister said." in content
+    content, _ = export(store, "sanctions", SearchFilters(), "semeval")
+    assert content.splitlines() == ["1\t1\tLoaded_Language", "1\t2\t"]
+
+
+def test_migrations_create_exactly_the_declared_schema(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from rhetorscope.store.schema import metadata
+
+    with Store.open(tmp_path / "c.sqlite") as store, store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert [d for d in diff if "segments_fts" not in str(d)] == []
+
+
+def test_newer_schema_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "c.sqlite"
+    with Store.open(path) as store, store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0999'")
+    with pytest.raises(StoreError, match=f"schema version 0999, newer than this rhetorscope understands "
+                                         f"\\({SCHEMA_REVISION}\\)"):
+        Store.open(path)
