@@ -34,8 +34,7 @@ SourceOption = Annotated[str | None, typer.Option(help="Only sources whose name 
 TechniqueOption = Annotated[str | None, typer.Option(help="Technique id, e.g. Loaded_Language.")]
 CategoryOption = Annotated[str | None, typer.Option(help="Technique category id, e.g. attack_on_reputation.")]
 
-_CHUNK = 64
-_BATCH = 512
+_CHUNK = 32
 
 
 class SearchFormat(str, Enum):
@@ -127,26 +126,23 @@ def _worker_init() -> None:
 def _prepare_chunk(items: list[tuple[str, RawDocument]], analyze: bool) -> list[Prepared]:
     """Run the pipeline and build rows for a chunk of documents (in a worker process)."""
     from rhetorscope import pipeline as stages
-    from rhetorscope.sentences import split
     from rhetorscope.store import prepare
 
     pipeline = stages.default_pipeline() if analyze else stages.structure_pipeline()
-    out = []
-    for key, raw in items:
-        analysis = pipeline(raw)
-        if not analyze:
-            for segment in analysis.document.segments:
-                segment.sentences = split(segment.text, segment.start, segment.language)
-        out.append(prepare(analysis, key=key, source=raw.source, analyzed=analyze))
-    return out
+    return [prepare(pipeline(raw), key=key, source=raw.source, analyzed=analyze) for key, raw in items]
+
+
+def _terminate(_signum: int, _frame: object) -> None:
+    """SIGTERM ends an ingest like Ctrl-C: the batch in flight is rolled back and the run marked interrupted."""
+    raise KeyboardInterrupt
 
 
 class _Ingest:
     """One ingest run: reads files, farms analysis out to a process pool, writes batches as they finish."""
 
-    def __init__(self, store: Store, run_id: int, *, analyze: bool, jobs: int,
+    def __init__(self, store: Store, run_id: int, *, analyze: bool, jobs: int, batch: int,
                  reader_options: dict[str, Any]) -> None:
-        self.store, self.run_id, self.analyze, self.jobs = store, run_id, analyze, jobs
+        self.store, self.run_id, self.analyze, self.jobs, self.batch = store, run_id, analyze, jobs, batch
         self.reader_options = reader_options
         self.added = self.skipped = self.failed_files = 0
         self.errors: list[str] = []
@@ -161,7 +157,7 @@ class _Ingest:
                 pending: list[Prepared] = []
                 for prepared in self._prepared(todo, pool):
                     pending += prepared
-                    if len(pending) >= _BATCH:
+                    if len(pending) >= self.batch:
                         self._write(pending, progress, task)
                         pending = []
                 self._write(pending, progress, task)
@@ -210,6 +206,8 @@ def ingest(
     = None,
     max_size: Annotated[float, typer.Option(help="Refuse files larger than this many MB.")] = 2048.0,
     text_column: Annotated[str | None, typer.Option(help="Text column of CSV/JSONL files.")] = None,
+    batch: Annotated[int, typer.Option(min=1, help="Documents per transaction: at most this many are lost "
+                                       "if the process is killed.")] = 500,
 ) -> None:
     """Add documents to the corpus. Idempotent: what is stored already is skipped; Ctrl-C keeps what was written."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -218,13 +216,14 @@ def ingest(
     store = _open(db)
     console = _console(stderr=True)
     run_id = store.begin_run([str(p) for p in paths], analyzed=analyze)
-    job = _Ingest(store, run_id, analyze=analyze, jobs=jobs or min(os.cpu_count() or 1, 8),
+    job = _Ingest(store, run_id, analyze=analyze, jobs=jobs or min(os.cpu_count() or 1, 8), batch=batch,
                   reader_options={"input_format": input_format, "max_bytes": int(max_size * 1024 * 1024),
                                   "text_column": text_column})
     started = time.perf_counter()
     status = "failed"
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[rate]}"), TimeElapsedColumn())
+    previous_term = signal.signal(signal.SIGTERM, _terminate)
     try:
         with Progress(*columns, console=console, transient=False) as progress:
             task = progress.add_task("analysing" if analyze else "ingesting", total=0, rate="")
@@ -240,6 +239,7 @@ def ingest(
         status = "interrupted"
         raise
     finally:
+        signal.signal(signal.SIGTERM, previous_term)
         store.finish_run(job.run_id, status, added=job.added, skipped=job.skipped, failed=job.failed_files)
     elapsed = time.perf_counter() - started
     total = job.added + job.skipped
@@ -343,7 +343,8 @@ def repeats(
              "first_seen": c.first_seen, "last_seen": c.last_seen, "sources": c.sources, "canonical": c.canonical}
             for c in clusters]
     if fmt is not ReportFormat.text:
-        _write_rows(rows, fmt)
+        _write_rows(rows, fmt, ["cluster", "level", "documents", "occurrences", "first_seen", "last_seen",
+                                "sources", "canonical"])
         return
     from rich.table import Table
 
@@ -360,13 +361,13 @@ def _shorten(value: str, width: int) -> str:
     return value if len(value) <= width else value[:width - 1] + "…"
 
 
-def _write_rows(rows: list[dict[str, Any]], fmt: ReportFormat) -> None:
+def _write_rows(rows: list[dict[str, Any]], fmt: ReportFormat, fields: list[str]) -> None:
     if fmt is ReportFormat.json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n")
         return
     import csv
 
-    writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["empty"])
+    writer = csv.DictWriter(sys.stdout, fieldnames=fields)
     writer.writeheader()
     for row in rows:
         writer.writerow({k: ";".join(v) if isinstance(v, list) else v for k, v in row.items()})
@@ -394,7 +395,7 @@ def trends(
                              since=_date(since, "--since"), until=_date(until, "--until"))
     rows = table.rows()
     if fmt is not ReportFormat.text:
-        _write_rows(rows, fmt)
+        _write_rows(rows, fmt, ["period", table.group, "count", "per_1000_words", "words"])
     else:
         from rich.table import Table
 
