@@ -85,7 +85,14 @@ def technique_components() -> list[Component]:
 
     They produce no findings until a trained model is available; never fake ones.
     """
-    return []
+    components: list[Component] = []
+    from rhetorscope.classify.model import shipped_artifact
+
+    if shipped_artifact().is_file():
+        from rhetorscope.classify.component import ParagraphTechniqueComponent
+
+        components.append(ParagraphTechniqueComponent())
+    return components
 
 
 @lru_cache(maxsize=1)
