@@ -92,7 +92,22 @@ def technique_components() -> list[Component]:
         from rhetorscope.classify.component import ParagraphTechniqueComponent
 
         components.append(ParagraphTechniqueComponent())
+    from rhetorscope.spans.model import default_model_dir
+
+    if (default_model_dir() / "spans.json").is_file():
+        from rhetorscope.spans.component import SpanComponent
+
+        components.append(SpanComponent())
     return components
+
+
+@lru_cache(maxsize=1)
+def structure_pipeline() -> Pipeline:
+    """repair -> structure -> language: what a corpus stores for a document ingested without analysis."""
+    from rhetorscope.language import LanguageComponent
+    from rhetorscope.structure import RepairComponent, StructureComponent
+
+    return Pipeline([RepairComponent(), StructureComponent(), LanguageComponent()])
 
 
 @lru_cache(maxsize=1)
