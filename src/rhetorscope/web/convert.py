@@ -1,0 +1,94 @@
+"""Between the store's dataclasses and the API's pydantic types, shared by the API and the pages.
+
+Query parameters that the API and the Corpus page both take are declared once
+here (`SearchParams`), so a filter works the same in a URL and in a form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import HTTPException
+from pydantic import BaseModel, BeforeValidator, Field
+
+from rhetorscope.model import Analysis
+from rhetorscope.store import RepeatCluster, SearchFilters, SearchResult, Store, StoreError, TrendTable
+from rhetorscope.store.listing import DocumentRow
+from rhetorscope.techniques import CATEGORIES, TECHNIQUES
+from rhetorscope.web.schemas import (
+    DocumentSummary,
+    OccurrenceOut,
+    RepeatClusterOut,
+    SearchHitOut,
+    SearchOut,
+    TrendSeries,
+    TrendsOut,
+)
+
+#: Query values where a form's empty field means "not given".
+_empty_is_none = BeforeValidator(lambda value: value or None)
+FormDate = Annotated[dt.date | None, _empty_is_none]
+#: Taxonomy ids as enums, so an unknown id is refused with the valid ones listed (and the schema shows them).
+TechniqueId = Annotated[Literal[tuple(TECHNIQUES)] | None, _empty_is_none]  # type: ignore[valid-type]
+CategoryId = Annotated[Literal[tuple(CATEGORIES)] | None, _empty_is_none]  # type: ignore[valid-type]
+
+
+class SearchParams(BaseModel):
+    """The search query and its filters, as query parameters."""
+
+    q: str = Field("", max_length=500, description='words, "phrases", a OR b, prefix*, -excluded')
+    technique: TechniqueId = Field(None, description="technique id, see /techniques")
+    category: CategoryId = Field(None, description="category id, see /techniques")
+    speaker: str | None = Field(None, max_length=200, description="part of the speaker's name")
+    language: str | None = Field(None, max_length=10, description="ISO 639-1 code")
+    source: str | None = Field(None, max_length=200, description="part of the source name")
+    since: FormDate = None
+    until: FormDate = None
+
+    def to_filters(self) -> SearchFilters:
+        return SearchFilters(technique=self.technique or None, category=self.category or None,
+                             speaker=self.speaker or None, language=self.language or None,
+                             source=self.source or None, since=self.since, until=self.until)
+
+
+def stored_analysis(store: Store, document_id: int) -> Analysis:
+    """The stored analysis, or 404."""
+    try:
+        return store.get_document(document_id)
+    except StoreError as exc:
+        raise HTTPException(404, exc.message) from None
+
+
+def summary(row: DocumentRow) -> DocumentSummary:
+    return DocumentSummary(id=row.id, doc_id=row.doc_id, title=row.title, date=row.date, source=row.source,
+                           language=row.language, external_id=row.external_id)
+
+
+def search_out(result: SearchResult, *, limit: int, offset: int) -> SearchOut:
+    hits = [SearchHitOut(
+        document=DocumentSummary(id=h.document_id, doc_id=h.doc_id, title=h.title, date=h.date, source=h.source,
+                                 language=h.language, external_id=h.external_id),
+        segment_id=h.segment_key, segment_kind=h.segment_kind, speaker=h.speaker, language=h.language,
+        score=h.score, snippet=h.snippet, highlights=h.highlights, techniques=h.techniques,
+    ) for h in result.hits]
+    return SearchOut(query=result.query, total=result.total, limit=limit, offset=offset, hits=hits,
+                     facets=result.facets)
+
+
+def trends_out(table: TrendTable) -> TrendsOut:
+    series = [TrendSeries(name=name, counts=[table.count(name, p) for p in table.periods],
+                          per_1000_words=[round(table.per_1000_words(name, p), 3) for p in table.periods])
+              for name in table.series]
+    return TrendsOut(by=table.by, group=table.group, periods=table.periods,  # type: ignore[arg-type]
+                     words=[table.words.get(p, 0) for p in table.periods], series=series)
+
+
+def cluster_out(cluster: RepeatCluster) -> RepeatClusterOut:
+    return RepeatClusterOut(
+        id=cluster.id, level=cluster.level, canonical=cluster.canonical, count=cluster.count,
+        documents=cluster.documents, first_seen=cluster.first_seen, last_seen=cluster.last_seen,
+        sources=cluster.sources,
+        occurrences=[OccurrenceOut(document_id=o.document_id, segment_id=o.segment_key, start=o.start, end=o.end,
+                                   date=o.date, source=o.source, text=o.text) for o in cluster.occurrences],
+    )

@@ -1,0 +1,261 @@
+"""Server-rendered pages: Analyze, Corpus, Document, Trends, Repeats.
+
+Every page works without JavaScript; `static/app.js` only adds the hover/click
+card and keyboard focus on highlights. Reports reuse the HTML renderer's
+template (`render/templates/_report.html.j2`) through an overlay of its Jinja2
+environment, so the page and the downloaded report can never disagree, and
+both escape everything a document contains.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping
+from functools import lru_cache
+from importlib.resources import files
+from typing import Annotated, Any, Literal
+
+import jinja2
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from rhetorscope.errors import RhetorscopeError
+from rhetorscope.model import Analysis
+from rhetorscope.store import TrendTable
+from rhetorscope.web import convert
+from rhetorscope.web.inputs import PASTED, read_analyze_input
+from rhetorscope.web.security import REPORT_CSP, bearer, token_matches
+
+PER_PAGE = 20
+DocId = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$")]
+RowId = Annotated[int, Path(ge=1, le=2**62)]
+
+router = APIRouter(include_in_schema=False)
+
+
+@lru_cache(maxsize=1)
+def templates() -> Jinja2Templates:
+    """The report renderer's environment (autoescape, filters, globals) with the web templates in front."""
+    from rhetorscope.render.html import environment
+
+    base = environment()
+    env = base.overlay(loader=jinja2.ChoiceLoader([jinja2.PackageLoader("rhetorscope.web", "templates"),
+                                                   base.loader]))  # type: ignore[list-item]
+    return Jinja2Templates(env=env)
+
+
+def render(request: Request, name: str, status_code: int = 200, headers: Mapping[str, str] | None = None,
+           **context: Any) -> HTMLResponse:
+    context.setdefault("token_required", bool(request.app.state.settings.token))
+    return templates().TemplateResponse(request, name, context, status_code=status_code, headers=headers)
+
+
+def error_page(request: Request, status: int, detail: str, hint: str = "",
+               headers: Mapping[str, str] | None = None) -> HTMLResponse:
+    return render(request, "error.html.j2", status, headers, status=status, detail=detail, hint=hint)
+
+
+def analysis_view(analysis: Analysis) -> dict[str, Any]:
+    """The report context plus what the page adds around it: outline, speakers, back-links, cards."""
+    from rhetorscope.render.html import report_context
+    from rhetorscope.techniques import TECHNIQUES
+
+    context = report_context(analysis)
+    speakers: dict[str, Counter[str]] = {}
+    for seg in analysis.document.segments:
+        if seg.speaker:
+            speakers.setdefault(seg.speaker, Counter())[str(seg.kind).replace("_", " ")] += 1
+    backlinks: dict[str, list[dict[str, str]]] = {}
+    for f in analysis.findings:
+        for rel in f.related:
+            backlinks.setdefault(rel.segment_id, []).append(
+                {"id": f.id, "segment_id": f.segment_id, "relation_label": _REVERSE.get(rel.relation, "linked from")})
+    context.update(speakers=speakers, backlinks=backlinks, technique_info=TECHNIQUES)
+    return {"r": context}
+
+
+#: How a relation reads from the other end: a finding in s5 that "repeats" s2 makes s2 "repeated in" s5.
+_REVERSE = {"repeats": "repeated in", "repeated_by": "repeats", "confirms": "confirmed by"}
+
+
+def _download(body: str, media_type: str, filename: str, headers: Mapping[str, str] | None = None) -> Response:
+    return Response(body, media_type=media_type,
+                    headers={"content-disposition": f'attachment; filename="{filename}"', **(headers or {})})
+
+
+def _report_html(analysis: Analysis, filename: str) -> Response:
+    from rhetorscope.render.html import render_html
+
+    return _download(render_html([analysis]), "text/html; charset=utf-8", filename,
+                     {"content-security-policy": REPORT_CSP})
+
+
+# Analyze
+
+
+@router.get("/", response_class=HTMLResponse)
+async def analyze_page(request: Request) -> HTMLResponse:
+    return render(request, "analyze.html.j2", page="analyze")
+
+
+@router.post("/analyze", response_class=HTMLResponse)
+async def analyze_submit(request: Request) -> Response:
+    """Analyse the form's text or file, keep the result for download, and redirect to it (POST-redirect-GET)."""
+    given = await read_analyze_input(request)
+    settings = request.app.state.settings
+    if not token_matches(settings.token, given.token or bearer(request.headers.get("authorization"))):
+        return render(request, "analyze.html.j2", 401, page="analyze", error="This server needs its access token.",
+                      text=given.data.decode("utf-8", "replace") if given.name == PASTED else "")
+    try:
+        body = await request.app.state.pool.analyze(given.data, name=given.name, input_format=given.input_format,
+                                                    text_column=given.text_column)
+    except RhetorscopeError as exc:
+        return render(request, "analyze.html.j2", 400, page="analyze", error=str(exc),
+                      text=given.data.decode("utf-8", "replace") if given.name == PASTED else "")
+    doc_id = Analysis.model_validate_json(body).document.id
+    request.app.state.reports.put(doc_id, body)
+    return RedirectResponse(f"/report/{doc_id}", status_code=303)
+
+
+def _cached(request: Request, doc_id: str) -> tuple[str, Analysis]:
+    body = request.app.state.reports.get(doc_id)
+    if body is None:
+        from fastapi import HTTPException
+
+        raise HTTPException(404, "this report is no longer kept in memory; analyse the text again")
+    return body, Analysis.model_validate_json(body)
+
+
+@router.get("/report/{doc_id}", response_class=HTMLResponse)
+async def report_page(request: Request, doc_id: DocId) -> HTMLResponse:
+    _, analysis = _cached(request, doc_id)
+    return render(request, "analyze.html.j2", page="analyze", analysis=analysis,
+                  downloads={"json": f"/report/{doc_id}/analysis.json", "html": f"/report/{doc_id}/report.html"},
+                  **analysis_view(analysis))
+
+
+@router.get("/report/{doc_id}/analysis.json")
+async def report_json(request: Request, doc_id: DocId) -> Response:
+    body, _ = _cached(request, doc_id)
+    return _download(body, "application/json", f"{doc_id}.json")
+
+
+@router.get("/report/{doc_id}/report.html")
+async def report_html(request: Request, doc_id: DocId) -> Response:
+    _, analysis = _cached(request, doc_id)
+    return _report_html(analysis, f"{doc_id}.html")
+
+
+# Corpus and documents
+
+
+@router.get("/corpus", response_class=HTMLResponse)
+def corpus_page(request: Request, params: Annotated[convert.SearchParams, Query()],
+                page: Annotated[int, Query(ge=1, le=5000)] = 1) -> HTMLResponse:
+    """Search with facets; a bad query re-renders the form with the reason instead of an error page."""
+    from rhetorscope.techniques import CATEGORIES, TECHNIQUES
+
+    store = request.app.state.store
+    context: dict[str, Any] = {"page": "corpus", "params": params, "techniques": TECHNIQUES,
+                               "categories": CATEGORIES, "current_page": page}
+    try:
+        result = store.search(params.q, params.to_filters(), limit=PER_PAGE, offset=(page - 1) * PER_PAGE,
+                              facets=True)
+    except RhetorscopeError as exc:
+        return render(request, "corpus.html.j2", 400, error=str(exc), **context)
+    hits = [{"hit": hit, "pieces": _marked(hit.snippet, hit.highlights)} for hit in result.hits]
+    return render(request, "corpus.html.j2", result=result, hits=hits,
+                  pages=max(1, math.ceil(result.total / PER_PAGE)), **context)
+
+
+def _marked(text: str, highlights: list[tuple[int, int]]) -> list[tuple[str, bool]]:
+    """Cut a snippet into (text, highlighted) pieces, so the template escapes the text and adds <mark> itself."""
+    out, pos = [], 0
+    for start, end in sorted(highlights):
+        if start < pos:
+            continue
+        out += [(text[pos:start], False), (text[start:end], True)]
+        pos = end
+    out.append((text[pos:], False))
+    return [p for p in out if p[0]]
+
+
+@router.get("/documents/{document_id}", response_class=HTMLResponse)
+def document_page(request: Request, document_id: RowId) -> HTMLResponse:
+    analysis = convert.stored_analysis(request.app.state.store, document_id)
+    return render(request, "document.html.j2", page="corpus", analysis=analysis, document_id=document_id,
+                  downloads={"json": f"/api/v1/documents/{document_id}",
+                             "html": f"/documents/{document_id}/report.html"},
+                  **analysis_view(analysis))
+
+
+@router.get("/documents/{document_id}/report.html")
+def document_report(request: Request, document_id: RowId) -> Response:
+    analysis = convert.stored_analysis(request.app.state.store, document_id)
+    return _report_html(analysis, f"document-{document_id}.html")
+
+
+@router.get("/documents/{document_id}/at/{segment_id}")
+def document_segment(request: Request, document_id: RowId,
+                     segment_id: Annotated[str, Path(pattern=r"^s\d{1,6}$")]) -> RedirectResponse:
+    """Link target for a repeat's occurrence: the store knows the row id, the page anchors use the content id."""
+    analysis = convert.stored_analysis(request.app.state.store, document_id)
+    return RedirectResponse(f"/documents/{document_id}#{analysis.document.id}-{segment_id}", status_code=303)
+
+
+# Trends and repeats
+
+
+@router.get("/trends", response_class=HTMLResponse)
+def trends_page(request: Request, by: Literal["day", "week", "month"] = "month",
+                group: Literal["technique", "category"] = "technique",
+                technique: convert.TechniqueId = None, category: convert.CategoryId = None,
+                source: Annotated[str | None, Query(max_length=200)] = None,
+                since: convert.FormDate = None, until: convert.FormDate = None) -> HTMLResponse:
+    """One small chart per series (per 1,000 words), on a shared scale, with the numbers in a table."""
+    from rhetorscope.techniques import CATEGORIES, TECHNIQUES
+
+    context: dict[str, Any] = {"page": "trends", "by": by, "group": group, "technique": technique,
+                               "category": category, "source": source, "since": since, "until": until,
+                               "techniques": TECHNIQUES, "categories": CATEGORIES}
+    table = request.app.state.store.trends(by=by, technique=technique, category=category, source=source,
+                                           since=since, until=until)
+    trends = convert.trends_out(_by_category(table) if group == "category" and table.group == "technique" else table)
+    peak = max((v for s in trends.series for v in s.per_1000_words), default=0.0)
+    return render(request, "trends.html.j2", trends=trends, peak=peak or 1.0, **context)
+
+
+def _by_category(table: TrendTable) -> TrendTable:
+    """Fold a per-technique table into categories (the store groups by category only when one is named)."""
+    from rhetorscope.techniques import TECHNIQUES
+
+    folded = TrendTable(by=table.by, group="category", periods=table.periods, words=table.words)
+    for name, counts in table.counts.items():
+        cat = TECHNIQUES[name].category if name in TECHNIQUES else name
+        target = folded.counts.setdefault(cat, {})
+        for period, n in counts.items():
+            target[period] = target.get(period, 0) + n
+    return folded
+
+
+@router.get("/repeats", response_class=HTMLResponse)
+def repeats_page(request: Request, min_count: Annotated[int, Query(ge=2, le=10_000)] = 2,
+                 source: Annotated[str | None, Query(max_length=200)] = None,
+                 since: convert.FormDate = None, until: convert.FormDate = None) -> HTMLResponse:
+    clusters = request.app.state.store.repeats(min_count=min_count, since=since, until=until, source=source or None,
+                                               limit=50, occurrences=20)
+    return render(request, "repeats.html.j2", page="repeats", clusters=clusters, min_count=min_count,
+                  source=source, since=since, until=until)
+
+
+@router.get("/static/report.css")
+def report_css() -> Response:
+    """The report stylesheet, served from the renderer so the page and the downloaded report look the same."""
+    return Response(_report_css(), media_type="text/css", headers={"cache-control": "max-age=3600"})
+
+
+@lru_cache(maxsize=1)
+def _report_css() -> str:
+    return (files("rhetorscope.render") / "templates" / "report.css").read_text(encoding="utf-8")

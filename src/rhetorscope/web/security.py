@@ -1,0 +1,123 @@
+"""Security rules that hold for every request: body limit, headers, token.
+
+Every document is hostile input. Templates escape it (Jinja2 autoescape); these
+ASGI middlewares make sure a large body is refused before it is buffered, and
+that every answer carries a Content-Security-Policy that forbids inline script,
+so even an escaping bug could not run code. Pure ASGI rather than
+`BaseHTTPMiddleware`: no extra task per request, and the body is checked as it
+streams in.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+#: Pages: scripts and styles from this server only. `style-src-attr` allows the
+#: `style="--c: …"` attributes that carry category colours; they come from the palette, never from a document.
+PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
+            "img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+#: A downloaded HTML report has its stylesheet inline and no script at all.
+REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+
+_COMMON_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "cross-origin-opener-policy": "same-origin",
+}
+
+
+class BodyTooLarge(Exception):
+    """Raised inside `receive` once the body passes the limit."""
+
+
+async def _send_json(send: Send, status: int, payload: dict[str, str], headers: dict[str, str] | None = None) -> None:
+    body = json.dumps(payload).encode()
+    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    raw += [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+
+
+class BodyLimitMiddleware:
+    """Answer 413 when a request body is over `max_bytes`, by its Content-Length or as it streams."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    def _problem(self) -> dict[str, str]:
+        return {"detail": f"request body is over the {self.max_bytes / 1_048_576:g} MB limit",
+                "hint": "send a smaller document, or start the server with a larger --max-body-mb"}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                if not value.isdigit() or int(value) > self.max_bytes:
+                    await _send_json(send, 413, self._problem(), {"connection": "close"})
+                    return
+        received = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except BodyTooLarge:
+            if not started:
+                await _send_json(send, 413, self._problem(), {"connection": "close"})
+
+
+class SecurityHeadersMiddleware:
+    """Add nosniff, no-referrer, DENY framing and the page CSP to every answer that has no CSP of its own."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in _COMMON_HEADERS.items():
+                    headers.setdefault(name, value)
+                headers.setdefault("content-security-policy", PAGE_CSP)
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def token_matches(expected: str | None, given: str | None) -> bool:
+    """True when no token is configured, or when `given` equals it (constant time, so timing tells nothing)."""
+    if not expected:
+        return True
+    return given is not None and hmac.compare_digest(given.encode(), expected.encode())
+
+
+def bearer(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer …` header."""
+    if authorization and authorization[:7].lower() == "bearer ":
+        return authorization[7:].strip()
+    return None
