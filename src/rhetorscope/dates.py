@@ -35,17 +35,30 @@ _PATTERNS = [
 ]
 
 
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_WINDOW = 40  # a date's day and month stand within this many characters before its year
+
+
 def find_date(text: str) -> tuple[dt.date, int, int] | None:
-    """The first valid date stated in `text`, with its offsets; None when there is none."""
-    best: tuple[dt.date, int, int] | None = None
-    for pattern in _PATTERNS:
-        for m in pattern.finditer(text):
-            month = _MONTHS[m["month"].lower()] if "month" in m.groupdict() and m["month"] else int(m["mnum"])
-            try:
-                found = dt.date(int(m["year"]), month, int(m["day"]))
-            except ValueError:
-                continue
-            if best is None or m.start() < best[1]:
-                best = (found, m.start(), m.end())
-            break
-    return best
+    """The first valid date stated in `text`, with its offsets; None when there is none.
+
+    Only the neighbourhood of each year-like number is searched: most paragraphs
+    have none, and the month-name patterns are costly to run over whole texts.
+    """
+    for year in _YEAR.finditer(text):
+        offset = max(0, year.start() - _WINDOW)
+        window = text[offset:year.end() + 6]  # ISO dates put month and day after the year
+        best: tuple[dt.date, int, int] | None = None
+        for pattern in _PATTERNS:
+            for m in pattern.finditer(window):
+                month = _MONTHS[m["month"].lower()] if "month" in m.groupdict() and m["month"] else int(m["mnum"])
+                try:
+                    found = dt.date(int(m["year"]), month, int(m["day"]))
+                except ValueError:
+                    continue
+                if best is None or offset + m.start() < best[1]:
+                    best = (found, offset + m.start(), offset + m.end())
+                break
+        if best is not None:
+            return best
+    return None
