@@ -2,6 +2,44 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 app = typer.Typer(help="PTC span prediction and scoring.", no_args_is_help=True)
+
+
+@app.command("predict")
+def predict(
+    articles: Path = typer.Option(..., "--articles", exists=True, file_okay=False,
+                                  help="folder with articleNNN.txt files"),
+    out: Path = typer.Option(..., "--out", dir_okay=False, help="prediction file to write"),
+    model: Path | None = typer.Option(None, "--model", file_okay=False,
+                                      help="span model folder (default: the shipped one)"),
+) -> None:
+    """Tag every article and write `NNN<TAB>technique<TAB>start<TAB>end` lines (PTC labels, end exclusive)."""
+    from rhetorscope.spans.model import SpanModel, load_default
+    from rhetorscope.spans.ptc import read_article_texts, write_span_file
+
+    texts = read_article_texts(articles)
+    tagger = SpanModel.load(model) if model else load_default()
+    predictions = {aid: [span.labeled() for span in tagger.predict(text)] for aid, text in texts.items()}
+    count = write_span_file(out, predictions)
+    typer.echo(f"{count} spans in {len(texts)} articles -> {out} (spans {tagger.version})")
+
+
+@app.command("score")
+def score(
+    pred: Path = typer.Option(..., "--pred", exists=True, dir_okay=False, help="prediction file"),
+    gold: Path = typer.Option(..., "--gold", exists=True, file_okay=False,
+                              help="folder with article*.labels files (or a PTC folder with train-labels/)"),
+) -> None:
+    """Span identification and technique-aware P/R/F1 with the SemEval-2020 partial-overlap metric."""
+    from rhetorscope.spans.ptc import format_scores, read_gold_dir, read_span_file, score_spans
+
+    gold_spans = read_gold_dir(gold)
+    predictions = read_span_file(pred)
+    unknown = sorted(set(predictions) - set(gold_spans))
+    if unknown:
+        typer.echo(f"ignoring {len(unknown)} predicted articles without gold labels, e.g. {unknown[0]}", err=True)
+    typer.echo(format_scores(score_spans(predictions, gold_spans)))

@@ -52,3 +52,27 @@ def paragraphs(
     for s in cv.table:
         typer.echo(f"{s.lang}  micro-F1 {s.micro_f1:.3f}  macro-F1 {s.macro_f1:.3f}  ({s.paragraphs} paragraphs)")
     typer.echo(f"mean micro-F1 {cv.mean_micro_f1:.3f}; wrote {out / ARTIFACT_NAME}")
+
+
+@app.command("spans")
+def spans(
+    data: list[Path] = typer.Option(..., "--data", exists=True, file_okay=False,
+                                    help="PTC folder (cross-validated) or SemEval-2021 task 6 folder (extra training)"),
+    out: Path = typer.Option(..., "--out", file_okay=False, help="artifact folder to write"),
+    seed: int = typer.Option(0, "--seed", help="fold assignment seed"),
+    folds: int = typer.Option(5, "--folds", min=2, help="cross-validation folds (split by article)"),
+) -> None:
+    """Cross-validate, tune thresholds and train the span tagger; writes the artifact and its model card."""
+    from rich.progress import Progress
+
+    from rhetorscope.spans.train import format_table, train_artifact
+
+    with Progress() as progress:
+        task = progress.add_task("span tagger", total=None)
+        written, result = train_artifact(
+            data, out, seed, folds,
+            progress=lambda step, n: progress.update(task, advance=n, description=step),
+            on_total=lambda total: progress.update(task, total=total),
+        )
+    typer.echo(format_table(result))
+    typer.echo(f"artifact and MODEL_CARD.md -> {written}")
