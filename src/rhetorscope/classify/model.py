@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 ARTIFACT_NAME = "paragraphs.npz"
+_WORDING_BLOCKS = (NAMESPACES.index("w"), NAMESPACES.index("c"))
 _PREFIX_LABEL = {"w": "word", "c": "chars", "x": "context", "m": "layout"}
 
 
@@ -52,13 +53,27 @@ class ParagraphModel:
     labels: list[str]
     meta: dict[str, Any]
 
+    block: np.ndarray | None = None
+
     def __post_init__(self) -> None:
         import numpy as np
 
-        self.vocab = {t: i for i, t in enumerate(self.tokens)}
-        self.block = np.fromiter((NAMESPACES.index(t[0]) for t in self.tokens), dtype=np.int64,
-                                 count=len(self.tokens))
+        self.vocab = dict(zip(self.tokens, range(len(self.tokens)), strict=True))
+        if self.block is None:
+            self.block = np.fromiter((NAMESPACES.index(t[0]) for t in self.tokens), dtype=np.int64,
+                                     count=len(self.tokens))
         self.char_range = tuple(self.meta.get("char_range", (2, 5)))
+
+    @cached_property
+    def evidence_columns(self) -> np.ndarray:
+        """Columns fit to show as evidence: the paragraph's own words and character grams of four or
+        more characters (layout, context and function words explain little to a reader)."""
+        import numpy as np
+
+        wording = np.isin(self.block, _WORDING_BLOCKS)
+        long_enough = np.fromiter((len(t[2:].strip()) >= 4 for t in self.tokens), dtype=bool,
+                                  count=len(self.tokens))
+        return wording & long_enough
 
     @property
     def version(self) -> str:
@@ -73,6 +88,7 @@ class ParagraphModel:
             tokens=np.frombuffer("\n".join(self.tokens).encode("utf-8"), dtype=np.uint8),
             labels=np.frombuffer("\n".join(self.labels).encode("utf-8"), dtype=np.uint8),
             idf=self.idf.astype(np.float32),
+            block=np.asarray(self.block, dtype=np.int8),
             block_weights=self.block_weights.astype(np.float32),
             coef=self.coef.astype(np.float16),
             intercept=self.intercept.astype(np.float32),
@@ -99,6 +115,7 @@ class ParagraphModel:
                     intercept=z["intercept"],
                     thresholds=z["thresholds"],
                     meta=json.loads(text("meta")),
+                    block=z["block"].astype(np.int64),
                 )
         except (OSError, KeyError, ValueError) as exc:
             raise RhetorscopeError(f"cannot read paragraph model {path}: {exc}",
@@ -135,10 +152,11 @@ class ParagraphModel:
             why: dict[str, list[str]] = {}
             if evidence:
                 lo, hi = starts[r], starts[r + 1]
+                wording = self.evidence_columns[cols[lo:hi]]
                 for j in chosen:
-                    top = np.argsort(-contributions[lo:hi, j])[:evidence]
-                    why[self.labels[j]] = [self.describe(int(cols[lo + i])) for i in top
-                                           if contributions[lo + i, j] > 0]
+                    share = np.where(wording, contributions[lo:hi, j], 0.0)
+                    top = np.argsort(-share, kind="stable")[:evidence]
+                    why[self.labels[j]] = [self.describe(int(cols[lo + i])) for i in top if share[i] > 0]
             out.append(Prediction(
                 labels=tuple(self.labels[j] for j in chosen),
                 confidence={self.labels[j]: float(proba[r, j]) for j in range(len(self.labels))},
