@@ -60,7 +60,7 @@ def analysed(text: str, *, source: str = "chan", external_id: str = "1", date: s
     """A real pipeline analysis, plus technique findings on the first segment (no trained model needed)."""
     raw = RawDocument(text=text, input_format="telegram", source=source, external_id=external_id,
                       date=dt.date.fromisoformat(date))
-    analysis = default_pipeline()(raw)
+    analysis = default_pipeline(techniques=False)(raw)
     seg = analysis.document.segments[0]
     for n, (technique, category) in enumerate(techniques, 1):
         analysis.findings.append(Finding(

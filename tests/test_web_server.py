@@ -73,7 +73,7 @@ def fixture_corpus(db: Path) -> dict[str, int]:
     Technique findings are added by hand, so facets and trends have something to count whatever
     models are installed. Returns document row ids by name.
     """
-    pipeline = default_pipeline()
+    pipeline = default_pipeline(techniques=False)
     posts = {
         "reference": RawDocument(text=REFERENCE.read_text(encoding="utf-8"), input_format="text",
                                  source="mid.ru"),

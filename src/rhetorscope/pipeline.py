@@ -66,13 +66,24 @@ class Pipeline:
         work = Work(raw=raw)
         for component in self.components:
             component(work)
-        findings = sorted(work.findings, key=lambda f: (f.start, f.end, f.kind, f.technique or ""))
         return Analysis(generator=f"rhetorscope {__version__}", document=work.doc,
-                        findings=findings, models=work.models)
+                        findings=_in_reading_order(work.findings), models=work.models)
 
     def pipe(self, raws: Iterable[RawDocument]) -> Iterator[Analysis]:
         for raw in raws:
             yield self(raw)
+
+
+def _in_reading_order(findings: list[Finding]) -> list[Finding]:
+    """Sort by position (a paragraph label before the spans inside it) and renumber f1, f2, … to match."""
+    ordered = sorted(findings, key=lambda f: (f.start, -f.end, f.kind, f.technique or "", f.id))
+    new_ids = {f.id: f"f{n}" for n, f in enumerate(ordered, start=1)}
+    for finding in ordered:
+        finding.id = new_ids[finding.id]
+        for rel in finding.related:
+            if rel.finding_id is not None:
+                rel.finding_id = new_ids.get(rel.finding_id, rel.finding_id)
+    return ordered
 
 
 def document_id(text: str) -> str:
@@ -110,9 +121,12 @@ def structure_pipeline() -> Pipeline:
     return Pipeline([RepairComponent(), StructureComponent(), LanguageComponent()])
 
 
-@lru_cache(maxsize=1)
-def default_pipeline() -> Pipeline:
-    """read -> repair -> structure -> language -> sentences -> repetition -> techniques (render is the caller's)."""
+@lru_cache(maxsize=2)
+def default_pipeline(techniques: bool = True) -> Pipeline:
+    """read -> repair -> structure -> language -> sentences -> repetition -> techniques (render is the caller's).
+
+    `techniques=False` leaves the trained models out: structure and repetition only.
+    """
     from rhetorscope.language import LanguageComponent
     from rhetorscope.repetition import RepetitionComponent
     from rhetorscope.sentences import SentenceComponent
@@ -124,5 +138,5 @@ def default_pipeline() -> Pipeline:
         LanguageComponent(),
         SentenceComponent(),
         RepetitionComponent(),
-        *technique_components(),
+        *(technique_components() if techniques else []),
     ])
