@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def commit_id() -> str:
     result = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    dirty = subprocess.run(["git", "status", "--porcelain", "--", "src/rhetorscope/spans"], cwd=ROOT,
+    code = ["src/rhetorscope/spans", ":!src/rhetorscope/spans/artifact", "benchmarks/ptc.py"]
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", *code], cwd=ROOT,
                            capture_output=True, text=True).stdout.strip()
     return (result.stdout.strip() or "unknown") + ("+dirty" if dirty else "")
 
@@ -40,6 +41,7 @@ def main() -> None:
     args = parser.parse_args()
 
     started = time.perf_counter()
+    commit = commit_id()
     examples = prepare(read_span_dataset(args.data))
     extra = prepare([a for directory in args.extra for a in read_span_dataset(directory)])
     with Progress(transient=True) as progress:
@@ -48,7 +50,7 @@ def main() -> None:
                                 lambda step, n: progress.update(task, advance=n, description=step))
     print(f"PTC span tagger, {args.folds}-fold CV by article, {len(examples)} articles"
           f"{f' (+{len(extra)} extra training texts)' if extra else ''}, seed {args.seed}, "
-          f"commit {commit_id()}, {time.perf_counter() - started:.0f} s")
+          f"commit {commit}, {time.perf_counter() - started:.0f} s")
     print(format_table(result))
 
 

@@ -45,13 +45,13 @@ LAYERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 
 CRF_PARAMS: dict[str, Any] = {
     "c1": 0.1,
-    "c2": 0.01,
+    "c2": 0.3,
     "max_iterations": 80,
     "feature.minfreq": 2,
     "feature.possible_transitions": True,
 }
 THRESHOLD_GRID: dict[str, tuple[float, ...]] = {
-    "token": (0.05, 0.08, 0.12, 0.16, 0.2, 0.25, 0.3),
+    "token": (0.03, 0.05, 0.08, 0.12, 0.16, 0.2, 0.25),
     "sentence": (0.1, 0.2, 0.3, 0.4, 0.5),
 }
 START_THRESHOLD: dict[str, float] = {"token": 0.12, "sentence": 0.3}
