@@ -44,9 +44,19 @@ def detector() -> LanguageDetector:
     return builder.with_low_accuracy_mode().build()
 
 
+def _has_letters(text: str, count: int) -> bool:
+    """At least `count` letters; stops counting as soon as it knows."""
+    for c in text:
+        if c.isalpha():
+            count -= 1
+            if count <= 0:
+                return True
+    return False
+
+
 def detect(text: str) -> tuple[str | None, float]:
     """ISO 639-1 code and confidence for `text`; (None, 0.0) when it has too few letters."""
-    if sum(c.isalpha() for c in text) < MIN_LETTERS:
+    if not _has_letters(text, MIN_LETTERS):
         return None, 0.0
     if len(text) > SAMPLE_CHARS:
         text = text[: text.rfind(" ", 0, SAMPLE_CHARS) if " " in text[:SAMPLE_CHARS] else SAMPLE_CHARS]
