@@ -63,7 +63,9 @@ def test_training_learns_a_toy_pattern():
         start = text.find("vile")
         spans = [LabeledSpan(start, start + 4, LL)] if start >= 0 else []
         articles.append(Article(str(i), text, spans))
-    models = fit(prepare(articles), lambda step, n: None)
+    examples = prepare(articles)
+    models = fit(examples, lambda step, n: None)
+    assert fit(examples, lambda step, n: None) == models  # same data, same bytes: the artifact is reproducible
     model = SpanModel(artifact_meta("toy", {"loaded": 0.5}), models)
     predicted = [(s.start, s.end, s.label) for s in model.predict("Some vile liars.")]
     assert (5, 9, LL) in predicted

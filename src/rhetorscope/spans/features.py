@@ -92,6 +92,14 @@ def _bucket(n: int) -> str:
     return "11+"
 
 
+def _bucketed(prefix: str) -> tuple[str, ...]:
+    """`prefix + _bucket(n)` for n = 0 … 11 (11 stands for all larger n): built once, indexed per token."""
+    return tuple(f"{prefix}={_bucket(n)}" for n in range(12))
+
+
+_SENTENCE_POSITION, _SENTENCE_REST, _DOC_FREQ = _bucketed("sp"), _bucketed("se"), _bucketed("df")
+
+
 def _sentences(tokens: list[str]) -> list[tuple[int, int]]:
     """Token ranges of the sentences in a line: split after . ! ? (and a closing quote) before a new word."""
     bounds: list[tuple[int, int]] = []
@@ -151,12 +159,13 @@ def _line_features(
                 in_quote = False
             elif token == '"':
                 in_quote = not in_quote
-            feats = ["b", *own, *sentence, f"sp={_bucket(i - s_start)}", f"se={_bucket(s_end - 1 - i)}"]
+            feats = ["b", *own, *sentence, _SENTENCE_POSITION[min(i - s_start, 11)],
+                     _SENTENCE_REST[min(s_end - 1 - i, 11)]]
             if in_quote:
                 feats.append("inq")
             freq = doc_freq.get(low, 0)
             if freq > 1:
-                feats.append(f"df={_bucket(freq)}")
+                feats.append(_DOC_FREQ[min(freq, 11)])
             if i > 0:
                 feats += types[i - 1][1]
                 feats.append(f"bg-={lows[i - 1]}|{low}")

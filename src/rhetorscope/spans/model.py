@@ -7,9 +7,9 @@ inside Exaggeration) sit in different layers; inside a layer a token is in a
 technique's span when that technique's marginal probability reaches the
 layer's tuned threshold (for sentence-level techniques: when a token of the
 sentence does, and then the whole sentence is the span), so overlapping spans
-of different techniques are representable everywhere. Thresholds below 0.5 trade precision for recall,
-which the partial-overlap metric rewards; they are tuned on cross-validated
-predictions at training time and stored in the artifact.
+of different techniques are representable everywhere. Thresholds below 0.5
+trade precision for recall, which the partial-overlap metric rewards; they are
+tuned on cross-validated predictions at training time and stored in the artifact.
 
 An artifact is a folder: `spans.json` (version, layers, labels, thresholds,
 metrics) plus one gzipped `<layer>.crfsuite.gz` file per layer and `weights.json.gz`
@@ -145,9 +145,10 @@ class SpanModel:
                 tagger.set(items)
                 n = len(sequence.starts)
                 known = set(tagger.labels())
+                marginal = tagger.marginal
                 for label in layer["labels"]:
                     # a technique absent from the training data is never predicted
-                    out[label].append([tagger.marginal(label, i) for i in range(n)] if label in known else [0.0] * n)
+                    out[label].append([marginal(label, i) for i in range(n)] if label in known else [0.0] * n)
         return out
 
     def predict(self, text: str, *, explain: bool = False) -> list[PredictedSpan]:

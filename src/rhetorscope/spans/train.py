@@ -308,9 +308,10 @@ them to the SemEval-2023 taxonomy.
   tuned on out-of-fold predictions to maximise span-identification F1 + technique-aware F1.
 - Features (v{meta['features']}, lexicon {meta['lexicon']}): lowercase word, shape, 3-letter suffix,
   4-letter prefix, all-caps, hand-made lexicon classes (emotion, intensifier, fear, nation, we/they,
-  doubt, authority, causal, absolute, cliché, whataboutism) for the token and its neighbours,
-  words at ±1 and ±2, bigrams, position in the sentence, sentence length, lexicon classes, `!`, `?`
-  and quotes in the sentence, inside-quotes, title line, frequency of the word in the document.
+  doubt, authority, causal, absolute, cliché, whataboutism) and VADER valence buckets for the token
+  and its neighbours, words at ±1 and ±2, bigrams, position in the sentence, sentence length,
+  lexicon classes, negative words, `!`, `?` and quotes in the sentence, inside-quotes, title line,
+  frequency of the word in the document, how charged the whole document is.
 - Limits: English news style; trained on {result.fold_sizes and sum(result.fold_sizes)} PTC articles.
   Partial-overlap scores reward approximate boundaries: a highlighted fragment is a pointer, not a proof.
 
