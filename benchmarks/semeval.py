@@ -2,7 +2,9 @@
 
 Runs the same article-level k-fold cross-validation as `rhetorscope train
 paragraphs` (same folds for the same seed), times the model's prediction on
-one core, and runs the actor-swap test; prints one table with the commit id.
+one core (CPU time of this single-threaded process, so other load on the
+machine does not distort it), and runs the actor-swap test; prints one table
+with the commit id.
 
     OMP_NUM_THREADS=1 python benchmarks/semeval.py --data ../shared/datasets/semeval2023-task3 [--seed 13]
         [--model PATH]   (speed and flip rate of that artifact; the shipped one by default)
@@ -50,15 +52,15 @@ def main() -> None:
         ds = Dataset(paragraphs, cfg, lambda step, n: bar.update(task, description=step, advance=n))
         cv = cross_validate(ds, lambda step, n: bar.update(task, description=step, advance=n))
 
-    start = time.perf_counter()
+    start = time.process_time()
     model = load_model(args.model)
-    load_s = time.perf_counter() - start
+    load_s = time.process_time() - start
     speed = {}
     for lang in {s.lang for s in cv.table}:
         items = [p for p in paragraphs if p.lang == lang]
-        start = time.perf_counter()
+        start = time.process_time()
         model.predict(items)
-        speed[lang] = len(items) / (time.perf_counter() - start)
+        speed[lang] = len(items) / (time.process_time() - start)
     flips = flip_rate(model, swap_set(paragraphs))
 
     print(f"rhetorscope paragraph classifier {model.version} @ {commit_id()}, "
@@ -68,7 +70,7 @@ def main() -> None:
         print(f"{s.lang:<6}{s.paragraphs:>11}{s.micro_f1:>10.3f}{s.macro_f1:>10.3f}{speed[s.lang]:>9.0f}")
     mean_macro = sum(s.macro_f1 for s in cv.table) / len(cv.table)
     print(f"{'mean':<6}{len(paragraphs):>11}{cv.mean_micro_f1:>10.3f}{mean_macro:>10.3f}")
-    print(f"model load {load_s:.3f} s; actor-swap flip rate {flips.rate:.2%} "
+    print(f"model load {load_s:.3f} s CPU; actor-swap flip rate {flips.rate:.2%} "
           f"({flips.flips} of {flips.labels} labels, {flips.changed_paragraphs} of {flips.paragraphs} "
           f"swapped paragraphs changed)")
 

@@ -83,3 +83,18 @@ def test_shared_train_split_joins_as_documented(shared_datasets: Path) -> None:
 def test_language_is_detected_from_a_shared_template(shared_datasets: Path) -> None:
     tpl = shared_datasets / "semeval2023-task3" / "po" / "train-labels-subtask-3.template"
     assert resolve_language(tpl, None) == "pl"
+
+
+def test_predict_command_writes_one_line_per_paragraph(tmp_path: Path) -> None:
+    tpl = _write(tmp_path / "t.template", [
+        "9\t1\tMinister answers critics",
+        "9\t3\tThese so-called experts spread shameful, outrageous lies and vile propaganda.",
+        "9\t5\tThe meeting is on Tuesday.",
+    ])
+    out = tmp_path / "pred.txt"
+    result = CliRunner().invoke(app, ["semeval", "predict", "--template", str(tpl), "--out", str(out),
+                                      "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    predicted = read_labels(out)
+    assert list(predicted) == [("9", "1"), ("9", "3"), ("9", "5")]
+    assert predicted[("9", "3")]
