@@ -83,9 +83,9 @@ def test_shipped_artifact_loads_fast_and_is_small() -> None:
     assert path.is_file(), "the paragraph model must ship inside the package"
     assert path.stat().st_size <= 35 * 1024 * 1024
     load_model.cache_clear()
-    start = time.perf_counter()
+    start = time.process_time()
     model = load_model()
-    assert time.perf_counter() - start < 1.0  # budget 0.5 s; slack for a loaded CI machine
+    assert time.process_time() - start < 0.75  # CPU time; budget 0.5 s, slack for a slower CI core
     assert model.labels == list(TECHNIQUES)
 
 
@@ -94,9 +94,9 @@ def test_shipped_model_predicts_known_ids_fast_and_finds_loaded_language() -> No
     predictions = model.predict(SAMPLES * 40)
     assert all(set(p.labels) <= set(TECHNIQUES) for p in predictions)
     assert "Loaded_Language" in predictions[0].labels or "Name_Calling-Labeling" in predictions[0].labels
-    start = time.perf_counter()
+    start = time.process_time()
     model.predict(SAMPLES * 60)
-    assert 300 / (time.perf_counter() - start) >= 150  # target 300 paragraphs/s; slack for CI load
+    assert 300 / (time.process_time() - start) >= 300  # paragraphs per CPU-second on one core
 
 
 def test_shipped_model_ignores_who_is_named() -> None:
