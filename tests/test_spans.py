@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from rhetorscope.model import Document, DocumentMetadata, Finding, Segment
 from rhetorscope.pipeline import Work
 from rhetorscope.readers.base import RawDocument
@@ -154,3 +156,20 @@ def test_ptc_data_trains_a_useful_layer(shared_datasets):
     predictions = {a.id: [s.labeled() for s in model.predict(a.text)] for a in articles[80:]}
     scores = score_spans(predictions, {a.id: a.spans for a in articles[80:]})
     assert scores.per_technique[LL].f1 > 0.12
+
+
+@pytest.mark.parametrize(("feature", "words"), [
+    ("w=foolish", 'the word "foolish"'),
+    ("-1w=such", 'after the word "such"'),
+    ("+2w=of", 'two words before the word "of"'),
+    ("bg-=full|nazi", 'the words "full nazi"'),
+    ("lx=emotion", "a word of the emotion lexicon"),
+    ("+1lx=we", "before a word of the first-person plural (we/our) lexicon"),
+    ("sx=vdn2", "a sentence with negative sentiment (strength 2) words"),
+    ("s3=ish", 'a word ending in "-ish"'),
+    ("p4=fool", 'a word starting with "fool-"'),
+])
+def test_evidence_names_features_in_words(feature, words):
+    from rhetorscope.spans.model import describe_feature
+
+    assert describe_feature(feature) == words

@@ -39,6 +39,38 @@ UNINFORMATIVE = ("b", "BOL", "EOL", "title", "dv=", "de=", "dm=", "sp=", "se=", 
 """Feature prefixes too generic to show a reader as evidence (bias, position, document-wide levels)."""
 
 
+_LEXICON_NAMES = {"we": "first-person plural (we/our)", "they": "third-person plural (they/their)",
+                  "cliche": "cliché", "whatabout": "whataboutism cue"}
+_POSITION = {"": "", "-1": "after ", "+1": "before ", "-2": "two words after ", "+2": "two words before "}
+
+
+def _lexicon_class(code: str) -> str:
+    if code.startswith("vd"):  # VADER valence bucket: vdn3 … vdp3
+        return f"{'negative' if code[2] == 'n' else 'positive'} sentiment (strength {code[3:]})"
+    return _LEXICON_NAMES.get(code, code)
+
+
+def describe_feature(name: str) -> str:
+    """A CRF feature in words a reader can check against the text (`w=foolish` -> the word "foolish")."""
+    key, _, value = name.partition("=")
+    where = key[:2] if key[:2] in ("-1", "+1", "-2", "+2") else ""
+    kind = key[len(where):]
+    position = _POSITION[where]
+    if kind == "w":
+        return f'{position}the word "{value}"' if position else f'the word "{value}"'
+    if kind in ("bg-", "bg+"):
+        return f'the words "{value.replace("|", " ")}"'
+    if kind == "lx":
+        return f"{position}a word of the {_lexicon_class(value)} lexicon".strip()
+    if kind == "sx":
+        return f"a sentence with {_lexicon_class(value)} words"
+    if kind == "s3":
+        return f'a word ending in "-{value}"'
+    if kind == "p4":
+        return f'a word starting with "{value}-"'
+    return name
+
+
 @dataclass(frozen=True)
 class PredictedSpan:
     """A tagged fragment: `text[start:end]`, its PTC label and mean marginal probability."""
@@ -177,7 +209,7 @@ class SpanModel:
             if weight is not None:
                 totals[feature] = totals.get(feature, 0.0) + weight
         best = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
-        return tuple(f"feature {name} (+{weight:.2f})" for name, weight in best)
+        return tuple(f"{describe_feature(name)} (+{weight:.2f})" for name, weight in best)
 
     def _weights(self) -> dict[str, dict[str, float]]:
         if self._weight_table is None:
