@@ -116,4 +116,4 @@ def render_text(analyses: Sequence[Analysis], *, color: bool = False, width: int
         console.print(_findings(analysis))
         models = ", ".join(f"{k} {v}" for k, v in analysis.models.items()) or "no technique model loaded"
         console.print(Text(f"{analysis.generator} · schema {analysis.schema_version} · {models}", style="dim"))
-    return buffer.getvalue()
+    return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
