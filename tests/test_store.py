@@ -211,3 +211,46 @@ def test_newer_schema_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-d
     with pytest.raises(StoreError, match=f"schema version 0999, newer than this rhetorscope understands "
                                          f"\\({SCHEMA_REVISION}\\)"):
         Store.open(path)
+
+
+def test_signatures_equal_datasketch_and_odd_ids_round_trip(store: Store) -> None:
+    import numpy as np
+    from datasketch import MinHash
+
+    from rhetorscope.shingles import words
+    from rhetorscope.store.repeats import minhash
+
+    tokens = set(words(TALKING_POINT))
+    reference = MinHash(num_perm=64, seed=1, scheme="affine32")
+    reference.update_batch([w.encode("utf-8") for w in tokens])
+    assert np.array_equal(minhash(tokens), reference.hashvalues)
+    for n, doc_id in enumerate(("not-hex", "1234567", "abcdefgh", "ABCDEF0123456789", "Ünïcode id"), 1):
+        analysis = analysed(f"Post number {n} has its own words.", external_id=str(n))
+        analysis.document.id = doc_id
+        store.add(analysis)
+        (row_id,) = store.find_documents(doc_id)
+        assert store.get_document(row_id) == analysis
+
+
+def test_metadata_shared_by_a_source_is_stored_once_and_read_back_per_document(store: Store) -> None:
+    from rhetorscope.store.records import prepare, raw_key
+
+    raws = [RawDocument(text=f"Message {n} of the channel, with words of its own.", input_format="telegram",
+                        source="chan", external_id=str(n), extra=extra)
+            for n, extra in enumerate(({"channel": "chan", "channel_id": 5, "datetime": "2024-01-01T10:00:00"},
+                                       {"channel": "chan", "channel_id": 5, "datetime": "2024-01-01T11:00:00"},
+                                       {"channel": "chan", "datetime": "2024-01-01T12:00:00"},
+                                       {"channel": "chan", "channel_id": 6}))]
+    pipeline = default_pipeline(techniques=False)
+    analyses = [pipeline(raw) for raw in raws]
+    run = store.begin_run(["test"], analyzed=True)
+    prepared = [prepare(a, key=raw_key(r)) for a, r in zip(analyses, raws, strict=True)]
+    assert store.write_batch(prepared[:2], run_id=run) + store.write_batch(prepared[2:], run_id=run) == 4
+    with store.engine.connect() as conn:
+        shared = conn.exec_driver_sql("SELECT extra FROM sources").scalar_one()
+        generators = conn.exec_driver_sql("SELECT DISTINCT generator FROM documents").scalars().all()
+    assert "channel_id" in shared and "datetime" not in shared
+    assert generators == [None]
+    for analysis in analyses:
+        (row_id,) = store.find_documents(analysis.document.id)
+        assert store.get_document(row_id) == analysis

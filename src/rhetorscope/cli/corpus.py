@@ -123,7 +123,7 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _prepare_chunk(items: list[tuple[str, RawDocument]], analyze: bool) -> list[Prepared]:
+def _prepare_chunk(items: list[tuple[bytes, RawDocument]], analyze: bool) -> list[Prepared]:
     """Run the pipeline and build rows for a chunk of documents (in a worker process)."""
     from rhetorscope import pipeline as stages
     from rhetorscope.store import prepare
@@ -165,7 +165,7 @@ class _Ingest:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
 
-    def _todo(self, path: Path, progress: Any, task: Any) -> list[tuple[str, RawDocument]]:
+    def _todo(self, path: Path, progress: Any, task: Any) -> list[tuple[bytes, RawDocument]]:
         from rhetorscope.readers import read_path
         from rhetorscope.store import raw_key
 
@@ -183,7 +183,7 @@ class _Ingest:
         progress.update(task, total=(progress.tasks[0].total or 0) + len(raws), advance=len(raws) - len(todo))
         return todo
 
-    def _prepared(self, todo: list[tuple[str, RawDocument]], pool: Any) -> Iterator[list[Prepared]]:
+    def _prepared(self, todo: list[tuple[bytes, RawDocument]], pool: Any) -> Iterator[list[Prepared]]:
         chunks = [todo[i:i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
         if pool is None:
             return (_prepare_chunk(chunk, self.analyze) for chunk in chunks)
@@ -233,6 +233,8 @@ def ingest(
             job.run(files, rate_updater, task)
             clustered = progress.add_task("finding repeated passages", total=None, rate="")
             store.update_repeats()
+            if job.added:
+                store.compact_search_index()
             progress.update(clustered, total=1, completed=1)
         status = "finished" if not job.failed_files else "finished with errors"
     except KeyboardInterrupt:

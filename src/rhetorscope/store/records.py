@@ -21,23 +21,24 @@ from rhetorscope.store import schema as t
 from rhetorscope.store.repeats import Passage, passages_of
 
 
-def content_key(text: str, *, source: str | None, external_id: str | None) -> str:
+def content_key(text: str, *, source: str | None, external_id: str | None) -> bytes:
     """Identity of an ingested post: its text, plus where it was posted when the container says.
 
     Re-reading the same file or export gives the same keys, so ingest is
     idempotent; the same words posted again elsewhere (another channel or message)
     are another document, which is what makes them a repeated talking point.
+    128 bits of SHA-256, kept as bytes: the key and its unique index are on every row.
     """
     where = f"{source or ''}#{external_id}" if external_id else ""
-    return hashlib.sha256(f"{where}\0{text}".encode()).hexdigest()[:32]
+    return hashlib.sha256(f"{where}\0{text}".encode()).digest()[:16]
 
 
-def raw_key(raw: RawDocument) -> str:
+def raw_key(raw: RawDocument) -> bytes:
     """The key of a document as read (ingest checks it before spending time on analysis)."""
     return content_key(raw.text, source=raw.source, external_id=raw.external_id)
 
 
-def analysis_key(analysis: Analysis) -> str:
+def analysis_key(analysis: Analysis) -> bytes:
     """The key of an `Analysis` handed to `Store.add`: its repaired text and place of publication."""
     meta = analysis.document.metadata
     return content_key(analysis.document.text, source=meta.source, external_id=meta.external_id)
@@ -47,7 +48,7 @@ def analysis_key(analysis: Analysis) -> str:
 class Prepared:
     """Everything the writer inserts for one document."""
 
-    key: str
+    key: bytes
     source: str
     source_kind: str
     document: dict[str, Any]
@@ -62,7 +63,7 @@ def _spans(spans: Sequence[Sentence | Editorial], doc_text: str) -> list[list[An
     return [[s.start, s.end] if doc_text[s.start:s.end] == s.text else [s.start, s.end, s.text] for s in spans]
 
 
-def prepare(analysis: Analysis, *, key: str, source: str | None = None, analyzed: bool = True) -> Prepared:
+def prepare(analysis: Analysis, *, key: bytes, source: str | None = None, analyzed: bool = True) -> Prepared:
     """Rows for one document; `source` names it when the metadata does not.
 
     `analyzed` says whether the full pipeline produced it (an ingest without
@@ -109,11 +110,16 @@ def write(conn: Connection, batch: Sequence[Prepared], *, run_id: int) -> int:
         .where(t.documents.c.content_key.in_([p.key for p in unique])))}
     new = [p for p in unique if p.key not in stored]
     upgrades = [p for p in unique if p.key in stored and not stored[p.key][1] and p.document["analyzed"]]
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    source_ids = _source_ids(conn, new + upgrades, now)
+    sources = _sources(conn, new + upgrades)
+    run = conn.execute(select(t.ingest_runs.c.generator, t.ingest_runs.c.schema_version)
+                       .where(t.ingest_runs.c.id == run_id)).one()
 
     def row(p: Prepared) -> dict[str, Any]:
-        return {**p.document, "source_id": source_ids[p.source], "run_id": run_id, "ingested_at": now}
+        source_id, shared = sources[p.source]
+        extra, shares = _own_extra(p.document["extra"], shared)
+        return {**p.document, "source_id": source_id, "run_id": run_id, "extra": extra, "shares_extra": shares,
+                "generator": _unless(p.document["generator"], run.generator),
+                "schema_version": _unless(p.document["schema_version"], run.schema_version)}
 
     written: list[tuple[Prepared, int]] = []
     if new:
@@ -131,6 +137,36 @@ def write(conn: Connection, batch: Sequence[Prepared], *, run_id: int) -> int:
     return len(written) + len(upgrades)
 
 
+def _unless(value: str, default: str) -> str | None:
+    """NULL where a document's value is its run's: generator and schema version are per run, not per post."""
+    return None if value == default else value
+
+
+def _or_run(value: str | None, run_value: str) -> str:
+    return run_value if value is None else value
+
+
+def _own_extra(extra: dict[str, Any], shared: dict[str, Any] | None) -> tuple[dict[str, Any] | None, bool]:
+    """What a document's `extra` adds to its source's shared metadata, and whether it takes the shared part.
+
+    A Telegram post repeats its channel's name and id; stored once on the source,
+    they leave a post's row with what is its own (date and time, sender, edits).
+    A document that lacks a shared key keeps its whole `extra` and takes nothing.
+    """
+    if shared and shared.keys() <= extra.keys():
+        own = {k: v for k, v in extra.items() if k not in shared or shared[k] != v}
+        return own or None, True
+    return extra or None, False
+
+
+def _shared_extra(extras: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    """The metadata items every one of a new source's first documents carries alike (two documents at least)."""
+    if len(extras) < 2:
+        return None
+    shared = {k: v for k, v in extras[0].items() if all(k in e and e[k] == v for e in extras[1:])}
+    return shared or None
+
+
 def _insert_ignore(conn: Connection, table: Any, index: list[str]) -> Any:
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
@@ -139,13 +175,24 @@ def _insert_ignore(conn: Connection, table: Any, index: list[str]) -> Any:
     return dialect_insert(table).on_conflict_do_nothing(index_elements=index)
 
 
-def _source_ids(conn: Connection, batch: Sequence[Prepared], now: dt.datetime) -> dict[str, int]:
-    kinds = {p.source: p.source_kind for p in batch}
-    if kinds:
-        conn.execute(_insert_ignore(conn, t.sources, ["name"]),
-                     [{"name": n, "kind": k, "first_ingested": now} for n, k in kinds.items()])
-    return dict(conn.execute(select(t.sources.c.name, t.sources.c.id)
-                             .where(t.sources.c.name.in_(list(kinds)))).all())
+def _sources(conn: Connection, batch: Sequence[Prepared]) -> dict[str, tuple[int, dict[str, Any] | None]]:
+    """Id and shared metadata of each source in the batch, creating the sources not stored yet."""
+    s = t.sources.c
+    names = list({p.source: None for p in batch})
+    if not names:
+        return {}
+    known = {name: (i, extra) for name, i, extra in conn.execute(
+        select(s.name, s.id, s.extra).where(s.name.in_(names)))}
+    missing = [n for n in names if n not in known]
+    if missing:
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        kinds = {p.source: p.source_kind for p in batch}
+        conn.execute(_insert_ignore(conn, t.sources, ["name"]), [
+            {"name": n, "kind": kinds[n], "first_ingested": now,
+             "extra": _shared_extra([p.document["extra"] for p in batch if p.source == n])} for n in missing])
+        known.update((name, (i, extra)) for name, i, extra in conn.execute(
+            select(s.name, s.id, s.extra).where(s.name.in_(missing))))
+    return known
 
 
 def _model_ids(conn: Connection, models: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
@@ -206,8 +253,12 @@ def _drop_children(conn: Connection, doc_ids: Sequence[int]) -> None:
 def load_analysis(conn: Connection, row_id: int) -> Analysis | None:
     """The stored document as the `Analysis` it was ingested from; None when there is no such id."""
     d = t.documents.c
-    doc = conn.execute(select(t.documents, t.sources.c.name.label("source_name"))
-                       .join(t.sources, t.sources.c.id == d.source_id).where(d.id == row_id)).mappings().first()
+    run = t.ingest_runs.c
+    doc = conn.execute(select(t.documents, t.sources.c.name.label("source_name"),
+                              t.sources.c.extra.label("source_extra"), run.generator.label("run_generator"),
+                              run.schema_version.label("run_schema_version"))
+                       .join(t.sources, t.sources.c.id == d.source_id).join(t.ingest_runs, run.id == d.run_id)
+                       .where(d.id == row_id)).mappings().first()
     if doc is None:
         return None
     body = doc["text"]
@@ -236,10 +287,12 @@ def load_analysis(conn: Connection, row_id: int) -> Analysis | None:
     metadata = DocumentMetadata(
         title=doc["title"], source_line=doc["source_line"], date=doc["date"], language=doc["language"],
         language_confidence=doc["language_confidence"], input_format=doc["input_format"],
-        encoding=doc["encoding"], source=doc["source_name"], external_id=doc["external_id"], extra=doc["extra"],
+        encoding=doc["encoding"], source=doc["source_name"], external_id=doc["external_id"],
+        extra={**(doc["source_extra"] if doc["shares_extra"] else {}), **(doc["extra"] or {})},
     )
     return Analysis(
-        schema_version=doc["schema_version"], generator=doc["generator"], models=models, findings=found,
+        schema_version=_or_run(doc["schema_version"], doc["run_schema_version"]),
+        generator=_or_run(doc["generator"], doc["run_generator"]), models=models, findings=found,
         document=Document(id=doc["doc_id"], metadata=metadata, text=body, segments=segments,
                           repairs=doc["repairs"]),
     )

@@ -21,8 +21,9 @@ when a new passage bridges two clusters, which merges them.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -40,7 +41,7 @@ SENTENCE, PARAGRAPH = 0, 1
 LEVELS = {SENTENCE: "sentence", PARAGRAPH: "paragraph"}
 THRESHOLD = 0.6
 BANDS, ROWS = 16, 4
-SCHEME = "affine32"  # pinned: stored band hashes must stay comparable across datasketch releases
+BAND_BYTES = 3
 _MAX_BUCKET_PAIRS = 64
 
 
@@ -56,27 +57,70 @@ class Passage:
 
 
 @lru_cache(maxsize=1)
-def _hasher() -> tuple[object, np.ndarray]:
-    import numpy as np
-    from datasketch import MinHash
+def _permutations() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """datasketch's affine32 permutation parameters for seed 1, and the band-mixing multipliers.
 
-    template = MinHash(num_perm=BANDS * ROWS, seed=1, scheme=SCHEME)
+    Drawn the way `datasketch.MinHash(num_perm=64, seed=1, scheme="affine32")` draws them
+    (a test pins the equality), without importing datasketch, whose import alone costs
+    each ingest worker most of a second.
+    """
+    import numpy as np
+
+    gen = np.random.RandomState(1)
+    a = gen.randint(0, 1 << 31, BANDS * ROWS, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, BANDS * ROWS, dtype=np.uint32)
     multipliers = np.random.default_rng(7).integers(1, 2**63, size=ROWS, dtype=np.uint64) | np.uint64(1)
-    return template, multipliers
+    return a, b, multipliers
 
 
-def bands_of(tokens: Iterable[str]) -> bytes:
-    """The LSH band hashes of a word set: BANDS little-endian uint32 values."""
+@lru_cache(maxsize=1 << 18)
+def _word_hash(word: str) -> int:
+    """datasketch's sha1_hash32 of the word, pre-mixed with the MurmurHash3 finalizer as affine32 does.
+
+    Cached: a corpus repeats its vocabulary, and SHA-1 is most of the cost of a signature.
+    """
+    h = int.from_bytes(hashlib.sha1(word.encode("utf-8")).digest()[:4], "little")
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & 0xFFFFFFFF
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & 0xFFFFFFFF
+    return h ^ (h >> 16)
+
+
+def minhash(tokens: Collection[str]) -> np.ndarray:
+    """The 64 MinHash values of a word set, equal to datasketch's `MinHash(64, seed=1, scheme="affine32")`.
+
+    Computed with one vectorised affine map over all words instead of a datasketch
+    object per passage.
+    """
     import numpy as np
-    from datasketch import MinHash
 
-    template, multipliers = _hasher()
-    minhash = MinHash(num_perm=BANDS * ROWS, seed=1, permutations=template.permutations,  # type: ignore[attr-defined]
-                      scheme=SCHEME)
-    minhash.update_batch([t.encode("utf-8") for t in tokens])
-    values = minhash.hashvalues.astype(np.uint64).reshape(BANDS, ROWS)
-    mixed = (values * multipliers).sum(axis=1, dtype=np.uint64)
-    return (mixed >> np.uint64(32)).astype("<u4").tobytes()
+    a, b, _ = _permutations()
+    if not tokens:
+        return np.full(BANDS * ROWS, 0xFFFFFFFF, dtype=np.uint32)
+    hashes = np.fromiter(map(_word_hash, tokens), dtype=np.uint32, count=len(tokens))
+    return (hashes[:, None] * a + b).min(axis=0)
+
+
+def bands_of(tokens: Collection[str]) -> bytes:
+    """The LSH band hashes of a word set: BANDS little-endian values of BAND_BYTES bytes."""
+    import numpy as np
+
+    _, _, multipliers = _permutations()
+    values = minhash(tokens).astype(np.uint64).reshape(BANDS, ROWS)
+    mixed = (values * multipliers).sum(axis=1, dtype=np.uint64) >> np.uint64(64 - 8 * BAND_BYTES)
+    return mixed.astype("<u4").view(np.uint8).reshape(BANDS, 4)[:, :BAND_BYTES].tobytes()
+
+
+def _band_matrix(blobs: Sequence[bytes]) -> np.ndarray:
+    """Stored band blobs as an (n, BANDS) uint32 matrix."""
+    import numpy as np
+
+    raw = np.frombuffer(b"".join(blobs), dtype=np.uint8).reshape(len(blobs), BANDS, BAND_BYTES)
+    out = np.zeros((len(blobs), BANDS), dtype=np.uint32)
+    for byte in range(BAND_BYTES):
+        out |= raw[:, :, byte].astype(np.uint32) << np.uint32(8 * byte)
+    return out
 
 
 def passages_of(analysis: Analysis) -> list[Passage]:
@@ -137,13 +181,14 @@ def update_clusters(conn: Connection) -> int:
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     clusters = np.fromiter((r[0] if r[2] is None else r[2] for r in rows), dtype=np.int64, count=len(rows))
     is_new = np.fromiter((r[2] is None for r in rows), dtype=bool, count=len(rows))
-    bands = np.frombuffer(b"".join(r[1] for r in rows), dtype="<u4").reshape(len(rows), BANDS)
+    bands = _band_matrix([r[1] for r in rows])
+    signatures = np.unique(bands, axis=0, return_inverse=True)[1].ravel()
 
     uf = _UnionFind()
     for i in np.flatnonzero(is_new):
         uf.parent[int(ids[i])] = int(ids[i])
-    _union_identical(bands, ids, clusters, is_new, uf)
-    candidates = _candidate_pairs(bands, is_new)
+    _union_identical(signatures, clusters, is_new, uf)
+    candidates = _candidate_pairs(bands, signatures, is_new)
     if candidates:
         _confirm(conn, candidates, ids, clusters, uf)
 
@@ -157,47 +202,40 @@ def update_clusters(conn: Connection) -> int:
     return len(updates)
 
 
-def _union_identical(bands: np.ndarray, ids: np.ndarray, clusters: np.ndarray, is_new: np.ndarray,
-                     uf: _UnionFind) -> None:
+def _groups(values: np.ndarray) -> Iterator[np.ndarray]:
+    """Indexes of the rows sharing a value, for every value held by two rows or more."""
+    import numpy as np
+
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    sizes = np.diff(np.r_[starts, len(order)])
+    for start, size in zip(starts[sizes > 1], sizes[sizes > 1], strict=True):
+        yield order[start:start + size]
+
+
+def _union_identical(signatures: np.ndarray, clusters: np.ndarray, is_new: np.ndarray, uf: _UnionFind) -> None:
     """Passages with identical signatures (the same words) join without a text comparison."""
-    import numpy as np
-
-    rows = np.ascontiguousarray(bands).view(np.dtype((np.void, bands.shape[1] * 4))).ravel()
-    order = np.argsort(rows, kind="stable")
-    sorted_rows = rows[order]
-    starts = np.flatnonzero(np.r_[True, sorted_rows[1:] != sorted_rows[:-1]])
-    ends = np.r_[starts[1:], len(order)]
-    for s, e in zip(starts, ends, strict=True):
-        if e - s < 2:
-            continue
-        group = order[s:e]
-        if not is_new[group].any():
-            continue
-        first = int(clusters[group[0]])
-        for i in group[1:]:
-            uf.union(first, int(clusters[i]))
+    for group in _groups(signatures):
+        if is_new[group].any():
+            first = int(clusters[group[0]])
+            for i in group[1:]:
+                uf.union(first, int(clusters[i]))
 
 
-def _candidate_pairs(bands: np.ndarray, is_new: np.ndarray) -> set[tuple[int, int]]:
+def _candidate_pairs(bands: np.ndarray, signatures: np.ndarray, is_new: np.ndarray) -> set[tuple[int, int]]:
     """Index pairs (i, j), i < j, sharing a band, where at least one is new and the signatures differ."""
-    import numpy as np
-
     pairs: set[tuple[int, int]] = set()
     for band in range(bands.shape[1]):
-        column = bands[:, band]
-        order = np.argsort(column, kind="stable")
-        values = column[order]
-        starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
-        sizes = np.diff(np.r_[starts, len(order)])
-        for s, size in zip(starts[sizes > 1], sizes[sizes > 1], strict=True):
-            bucket = order[s:s + size]
+        for bucket in _groups(bands[:, band]):
             new = bucket[is_new[bucket]]
             if not len(new):
                 continue
-            for i in new:
-                for j in bucket[:_MAX_BUCKET_PAIRS]:
-                    if i != j and not np.array_equal(bands[i], bands[j]):
-                        pairs.add((min(int(i), int(j)), max(int(i), int(j))))
+            head = bucket[:_MAX_BUCKET_PAIRS].tolist()
+            head_signatures = signatures[head].tolist()
+            for i, signature in zip(new.tolist(), signatures[new].tolist(), strict=True):
+                pairs.update((min(i, j), max(i, j)) for j, other in zip(head, head_signatures, strict=True)
+                             if other != signature)
     return pairs
 
 

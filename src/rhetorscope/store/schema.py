@@ -11,6 +11,8 @@ and a test checks the two agree.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -27,10 +29,41 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 
 metadata = MetaData()
+
+_HEX = frozenset("0123456789abcdef")
+
+
+class ContentId(TypeDecorator[str]):
+    """`Document.id` stored in 8 bytes instead of 16 characters (the column and its index are on every row).
+
+    The pipeline's id is 16 lowercase hex digits (a truncated SHA-256), kept as the
+    8 bytes they spell. Any other id (an `Analysis` made elsewhere) is kept as its
+    UTF-8 bytes behind one 0xFF byte, or two where that would make 8 bytes: 0xFF
+    never occurs in UTF-8, so the two forms cannot be confused.
+    """
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> bytes | None:
+        if value is None:
+            return None
+        if len(value) == 16 and _HEX.issuperset(value):
+            return bytes.fromhex(value)
+        raw = value.encode("utf-8")
+        return b"\xff" * (2 if len(raw) == 7 else 1) + raw
+
+    def process_result_value(self, value: bytes | None, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        value = bytes(value)
+        return value.hex() if len(value) == 8 else value.lstrip(b"\xff").decode("utf-8")
+
 
 sources = Table(
     "sources", metadata,
@@ -38,6 +71,7 @@ sources = Table(
     Column("name", String, nullable=False, unique=True),
     Column("kind", String, nullable=False),
     Column("first_ingested", DateTime, nullable=False),
+    Column("extra", JSON(none_as_null=True)),
 )
 
 ingest_runs = Table(
@@ -52,6 +86,7 @@ ingest_runs = Table(
     Column("skipped", Integer, nullable=False, default=0),
     Column("failed", Integer, nullable=False, default=0),
     Column("generator", String, nullable=False),
+    Column("schema_version", String, nullable=False),
 )
 
 model_versions = Table(
@@ -65,8 +100,8 @@ model_versions = Table(
 documents = Table(
     "documents", metadata,
     Column("id", Integer, primary_key=True),
-    Column("content_key", String, nullable=False, unique=True),
-    Column("doc_id", String, nullable=False, index=True),
+    Column("content_key", LargeBinary, nullable=False, unique=True),
+    Column("doc_id", ContentId, nullable=False),
     Column("source_id", Integer, ForeignKey("sources.id"), nullable=False),
     Column("run_id", Integer, ForeignKey("ingest_runs.id"), nullable=False),
     Column("external_id", String),
@@ -77,15 +112,14 @@ documents = Table(
     Column("language_confidence", Float),
     Column("input_format", String, nullable=False),
     Column("encoding", String),
-    Column("extra", JSON, nullable=False),
+    Column("extra", JSON(none_as_null=True)),
+    Column("shares_extra", Boolean, nullable=False),
     Column("repairs", JSON, nullable=False),
-    Column("schema_version", String, nullable=False),
-    Column("generator", String, nullable=False),
+    Column("schema_version", String),
+    Column("generator", String),
     Column("analyzed", Boolean, nullable=False),
     Column("words", Integer, nullable=False),
     Column("text", Text, nullable=False),
-    Column("ingested_at", DateTime, nullable=False),
-    Index("ix_documents_source_date", "source_id", "date"),
 )
 
 document_models = Table(
@@ -143,6 +177,5 @@ passages = Table(
     Column("end", Integer, nullable=False),
     Column("bands", LargeBinary, nullable=False),
     Column("cluster_id", Integer),
-    Index("ix_passages_document", "document_id"),
     Index("ix_passages_cluster", "cluster_id"),
 )

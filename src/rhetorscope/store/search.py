@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Date, bindparam, text
 
 from rhetorscope.store.query import Query, parse, to_fts5, to_tsquery
+from rhetorscope.store.schema import ContentId
 
 MARK_START, MARK_END = "\ue000", "\ue001"
 _SNIPPET_WORDS = 24
@@ -146,7 +147,7 @@ def search(conn: Connection, query: str, filters: SearchFilters, *, limit: int, 
     rows = conn.execute(text(
         f"SELECT s.id, s.document_id, d.doc_id, s.key, s.kind, s.speaker, COALESCE(s.language, d.language), "
         f"d.date, src.name, d.title, d.external_id, {rank or '0'}, {snippet} "
-        f"{scope} ORDER BY {order} LIMIT :limit OFFSET :offset").columns(date=Date), page).all()
+        f"{scope} ORDER BY {order} LIMIT :limit OFFSET :offset").columns(date=Date, doc_id=ContentId), page).all()
     total = conn.execute(text(f"SELECT COUNT(*) {scope}"), params).scalar() or 0
     texts = _snippets(conn, [r[0] for r in rows], params if rank and not sqlite else None)
     techniques = _techniques(conn, [(r[1], r[3]) for r in rows])

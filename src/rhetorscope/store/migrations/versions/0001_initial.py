@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from rhetorscope.store.schema import ContentId
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -30,6 +32,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String, nullable=False, unique=True),
         sa.Column("kind", sa.String, nullable=False),
         sa.Column("first_ingested", sa.DateTime, nullable=False),
+        sa.Column("extra", sa.JSON),
     )
     op.create_table(
         "ingest_runs",
@@ -43,6 +46,7 @@ def upgrade() -> None:
         sa.Column("skipped", sa.Integer, nullable=False),
         sa.Column("failed", sa.Integer, nullable=False),
         sa.Column("generator", sa.String, nullable=False),
+        sa.Column("schema_version", sa.String, nullable=False),
     )
     op.create_table(
         "model_versions",
@@ -54,8 +58,8 @@ def upgrade() -> None:
     op.create_table(
         "documents",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("content_key", sa.String, nullable=False, unique=True),
-        sa.Column("doc_id", sa.String, nullable=False),
+        sa.Column("content_key", sa.LargeBinary, nullable=False, unique=True),
+        sa.Column("doc_id", ContentId, nullable=False),
         sa.Column("source_id", sa.Integer, sa.ForeignKey("sources.id"), nullable=False),
         sa.Column("run_id", sa.Integer, sa.ForeignKey("ingest_runs.id"), nullable=False),
         sa.Column("external_id", sa.String),
@@ -66,18 +70,16 @@ def upgrade() -> None:
         sa.Column("language_confidence", sa.Float),
         sa.Column("input_format", sa.String, nullable=False),
         sa.Column("encoding", sa.String),
-        sa.Column("extra", sa.JSON, nullable=False),
+        sa.Column("extra", sa.JSON),
+        sa.Column("shares_extra", sa.Boolean, nullable=False),
         sa.Column("repairs", sa.JSON, nullable=False),
-        sa.Column("schema_version", sa.String, nullable=False),
-        sa.Column("generator", sa.String, nullable=False),
+        sa.Column("schema_version", sa.String),
+        sa.Column("generator", sa.String),
         sa.Column("analyzed", sa.Boolean, nullable=False),
         sa.Column("words", sa.Integer, nullable=False),
         sa.Column("text", sa.Text, nullable=False),
-        sa.Column("ingested_at", sa.DateTime, nullable=False),
     )
-    op.create_index("ix_documents_doc_id", "documents", ["doc_id"])
     op.create_index("ix_documents_date", "documents", ["date"])
-    op.create_index("ix_documents_source_date", "documents", ["source_id", "date"])
     op.create_table(
         "document_models",
         sa.Column("document_id", sa.Integer, sa.ForeignKey("documents.id", ondelete="CASCADE"),
@@ -135,7 +137,6 @@ def upgrade() -> None:
         sa.Column("bands", sa.LargeBinary, nullable=False),
         sa.Column("cluster_id", sa.Integer),
     )
-    op.create_index("ix_passages_document", "passages", ["document_id"])
     op.create_index("ix_passages_cluster", "passages", ["cluster_id"])
     op.execute(_SEGMENT_TEXT_VIEW)
     if op.get_bind().dialect.name == "sqlite":
