@@ -218,10 +218,10 @@ def test_signatures_equal_datasketch_and_odd_ids_round_trip(store: Store) -> Non
     from datasketch import MinHash
 
     from rhetorscope.shingles import words
-    from rhetorscope.store.repeats import minhash
+    from rhetorscope.store.repeats import BANDS, ROWS, minhash
 
     tokens = set(words(TALKING_POINT))
-    reference = MinHash(num_perm=64, seed=1, scheme="affine32")
+    reference = MinHash(num_perm=BANDS * ROWS, seed=1, scheme="affine32")
     reference.update_batch([w.encode("utf-8") for w in tokens])
     assert np.array_equal(minhash(tokens), reference.hashvalues)
     for n, doc_id in enumerate(("not-hex", "1234567", "abcdefgh", "ABCDEF0123456789", "Ünïcode id"), 1):

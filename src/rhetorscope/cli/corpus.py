@@ -234,7 +234,7 @@ def ingest(
             clustered = progress.add_task("finding repeated passages", total=None, rate="")
             store.update_repeats()
             if job.added:
-                store.compact_search_index()
+                store.compact()
             progress.update(clustered, total=1, completed=1)
         status = "finished" if not job.failed_files else "finished with errors"
     except KeyboardInterrupt:

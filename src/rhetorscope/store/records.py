@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
+from sqlalchemy import Connection, Row, bindparam, delete, insert, select, text, update
 
 from rhetorscope.model import Analysis, Document, DocumentMetadata, Editorial, Finding, Segment, Sentence
 from rhetorscope.readers.base import RawDocument
@@ -27,10 +27,11 @@ def content_key(text: str, *, source: str | None, external_id: str | None) -> by
     Re-reading the same file or export gives the same keys, so ingest is
     idempotent; the same words posted again elsewhere (another channel or message)
     are another document, which is what makes them a repeated talking point.
-    128 bits of SHA-256, kept as bytes: the key and its unique index are on every row.
+    96 bits of SHA-256 (a collision is unlikely before 10^14 documents), kept as
+    bytes: the key and its unique index are on every row.
     """
     where = f"{source or ''}#{external_id}" if external_id else ""
-    return hashlib.sha256(f"{where}\0{text}".encode()).digest()[:16]
+    return hashlib.sha256(f"{where}\0{text}".encode()).digest()[:12]
 
 
 def raw_key(raw: RawDocument) -> bytes:
@@ -115,11 +116,11 @@ def write(conn: Connection, batch: Sequence[Prepared], *, run_id: int) -> int:
                        .where(t.ingest_runs.c.id == run_id)).one()
 
     def row(p: Prepared) -> dict[str, Any]:
-        source_id, shared = sources[p.source]
-        extra, shares = _own_extra(p.document["extra"], shared)
-        return {**p.document, "source_id": source_id, "run_id": run_id, "extra": extra, "shares_extra": shares,
-                "generator": _unless(p.document["generator"], run.generator),
-                "schema_version": _unless(p.document["schema_version"], run.schema_version)}
+        source = sources[p.source]
+        doc = p.document
+        return {**doc, **_own_metadata(doc, source), "source_id": source.id, "run_id": run_id,
+                "generator": _unless(doc["generator"], run.generator),
+                "schema_version": _unless(doc["schema_version"], run.schema_version)}
 
     written: list[tuple[Prepared, int]] = []
     if new:
@@ -137,26 +138,32 @@ def write(conn: Connection, batch: Sequence[Prepared], *, run_id: int) -> int:
     return len(written) + len(upgrades)
 
 
-def _unless(value: str, default: str) -> str | None:
-    """NULL where a document's value is its run's: generator and schema version are per run, not per post."""
+def _unless(value: str, default: str | None) -> str | None:
+    """NULL where a document's value is its run's or source's (generator, schema version, input format)."""
     return None if value == default else value
 
 
-def _or_run(value: str | None, run_value: str) -> str:
-    return run_value if value is None else value
+def _or_run(value: str | None, default: str) -> str:
+    """The reverse of `_unless`."""
+    return default if value is None else value
 
 
-def _own_extra(extra: dict[str, Any], shared: dict[str, Any] | None) -> tuple[dict[str, Any] | None, bool]:
-    """What a document's `extra` adds to its source's shared metadata, and whether it takes the shared part.
+def _own_metadata(doc: dict[str, Any], source: Row[Any]) -> dict[str, Any]:
+    """The document's metadata columns without what its source holds once for all its documents.
 
-    A Telegram post repeats its channel's name and id; stored once on the source,
-    they leave a post's row with what is its own (date and time, sender, edits).
-    A document that lacks a shared key keeps its whole `extra` and takes nothing.
+    A Telegram post repeats its input format, its file's encoding and its
+    channel's name and id; stored once on the source, they leave a post's row
+    with what is its own (date and time, sender, edits). The input format is
+    NULL where it is the source's `kind`. `shares_source` says the document takes
+    the source's encoding and the shared part of `extra`; one whose encoding
+    differs, or that lacks a shared key, keeps both whole.
     """
-    if shared and shared.keys() <= extra.keys():
-        own = {k: v for k, v in extra.items() if k not in shared or shared[k] != v}
-        return own or None, True
-    return extra or None, False
+    extra, shared = doc["extra"], source.extra or {}
+    own = {"input_format": _unless(doc["input_format"], source.kind)}
+    if doc["encoding"] == source.encoding and shared.keys() <= extra.keys():
+        extra = {k: v for k, v in extra.items() if k not in shared or shared[k] != v}
+        return {**own, "encoding": None, "extra": extra or None, "shares_source": True}
+    return {**own, "encoding": doc["encoding"], "extra": extra or None, "shares_source": False}
 
 
 def _shared_extra(extras: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
@@ -175,23 +182,23 @@ def _insert_ignore(conn: Connection, table: Any, index: list[str]) -> Any:
     return dialect_insert(table).on_conflict_do_nothing(index_elements=index)
 
 
-def _sources(conn: Connection, batch: Sequence[Prepared]) -> dict[str, tuple[int, dict[str, Any] | None]]:
-    """Id and shared metadata of each source in the batch, creating the sources not stored yet."""
+def _sources(conn: Connection, batch: Sequence[Prepared]) -> dict[str, Row[Any]]:
+    """Each source of the batch (id, kind, encoding, shared extra), creating the sources not stored yet."""
     s = t.sources.c
     names = list({p.source: None for p in batch})
     if not names:
         return {}
-    known = {name: (i, extra) for name, i, extra in conn.execute(
-        select(s.name, s.id, s.extra).where(s.name.in_(names)))}
+    columns = (s.name, s.id, s.kind, s.encoding, s.extra)
+    known = {row.name: row for row in conn.execute(select(*columns).where(s.name.in_(names)))}
     missing = [n for n in names if n not in known]
     if missing:
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        kinds = {p.source: p.source_kind for p in batch}
+        first = {p.source: p for p in reversed(batch)}
         conn.execute(_insert_ignore(conn, t.sources, ["name"]), [
-            {"name": n, "kind": kinds[n], "first_ingested": now,
+            {"name": n, "kind": first[n].source_kind, "encoding": first[n].document["encoding"],
+             "first_ingested": now,
              "extra": _shared_extra([p.document["extra"] for p in batch if p.source == n])} for n in missing])
-        known.update((name, (i, extra)) for name, i, extra in conn.execute(
-            select(s.name, s.id, s.extra).where(s.name.in_(missing))))
+        known.update((row.name, row) for row in conn.execute(select(*columns).where(s.name.in_(missing))))
     return known
 
 
@@ -253,9 +260,10 @@ def _drop_children(conn: Connection, doc_ids: Sequence[int]) -> None:
 def load_analysis(conn: Connection, row_id: int) -> Analysis | None:
     """The stored document as the `Analysis` it was ingested from; None when there is no such id."""
     d = t.documents.c
-    run = t.ingest_runs.c
-    doc = conn.execute(select(t.documents, t.sources.c.name.label("source_name"),
-                              t.sources.c.extra.label("source_extra"), run.generator.label("run_generator"),
+    run, src = t.ingest_runs.c, t.sources.c
+    doc = conn.execute(select(t.documents, src.name.label("source_name"), src.kind.label("source_kind"),
+                              src.encoding.label("source_encoding"), src.extra.label("source_extra"),
+                              run.generator.label("run_generator"),
                               run.schema_version.label("run_schema_version"))
                        .join(t.sources, t.sources.c.id == d.source_id).join(t.ingest_runs, run.id == d.run_id)
                        .where(d.id == row_id)).mappings().first()
@@ -286,9 +294,10 @@ def load_analysis(conn: Connection, row_id: int) -> Analysis | None:
         .where(t.document_models.c.document_id == row_id)).all())
     metadata = DocumentMetadata(
         title=doc["title"], source_line=doc["source_line"], date=doc["date"], language=doc["language"],
-        language_confidence=doc["language_confidence"], input_format=doc["input_format"],
-        encoding=doc["encoding"], source=doc["source_name"], external_id=doc["external_id"],
-        extra={**(doc["source_extra"] if doc["shares_extra"] else {}), **(doc["extra"] or {})},
+        language_confidence=doc["language_confidence"], input_format=_or_run(doc["input_format"], doc["source_kind"]),
+        encoding=doc["source_encoding"] if doc["shares_source"] else doc["encoding"], source=doc["source_name"],
+        external_id=doc["external_id"],
+        extra={**((doc["source_extra"] or {}) if doc["shares_source"] else {}), **(doc["extra"] or {})},
     )
     return Analysis(
         schema_version=_or_run(doc["schema_version"], doc["run_schema_version"]),

@@ -2,9 +2,11 @@
 
 Each passage (a sentence, or a paragraph of several sentences, of at least
 `MIN_WORDS` words) is reduced to its set of words (`rhetorscope.shingles.words`)
-and a datasketch MinHash of it. The signature is cut into `BANDS` bands of
-`ROWS` values; only the 32-bit hash of each band is stored (`passages.bands`,
-64 bytes), which is all LSH needs to find candidates. Candidates are then
+and a MinHash of it (datasketch's affine32 scheme, computed here with numpy).
+The signature is cut into `BANDS` bands of `ROWS` values; only a 24-bit hash of
+each band is stored (`passages.bands`, 36 bytes: about one chance in 1.4 million
+that two unrelated passages meet in a band), which is all LSH needs to find
+candidates. Candidates are then
 confirmed by the exact Jaccard similarity of their word sets (>= `THRESHOLD`).
 
 Words rather than the 3-word shingles a single document uses: the corpus must
@@ -40,7 +42,7 @@ if TYPE_CHECKING:
 SENTENCE, PARAGRAPH = 0, 1
 LEVELS = {SENTENCE: "sentence", PARAGRAPH: "paragraph"}
 THRESHOLD = 0.6
-BANDS, ROWS = 16, 4
+BANDS, ROWS = 12, 4
 BAND_BYTES = 3
 _MAX_BUCKET_PAIRS = 64
 
@@ -60,7 +62,7 @@ class Passage:
 def _permutations() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """datasketch's affine32 permutation parameters for seed 1, and the band-mixing multipliers.
 
-    Drawn the way `datasketch.MinHash(num_perm=64, seed=1, scheme="affine32")` draws them
+    Drawn the way `datasketch.MinHash(num_perm=48, seed=1, scheme="affine32")` draws them
     (a test pins the equality), without importing datasketch, whose import alone costs
     each ingest worker most of a second.
     """
@@ -88,7 +90,7 @@ def _word_hash(word: str) -> int:
 
 
 def minhash(tokens: Collection[str]) -> np.ndarray:
-    """The 64 MinHash values of a word set, equal to datasketch's `MinHash(64, seed=1, scheme="affine32")`.
+    """The 48 MinHash values of a word set, equal to datasketch's `MinHash(48, seed=1, scheme="affine32")`.
 
     Computed with one vectorised affine map over all words instead of a datasketch
     object per passage.
@@ -194,12 +196,11 @@ def update_clusters(conn: Connection) -> int:
 
     new_ids = ids[is_new]
     updates = [{"cid": uf.find(int(pid)), "pid": int(pid)} for pid in new_ids]
-    merged = {int(c): uf.find(int(c)) for c in np.unique(clusters[~is_new])}
+    roots = {int(c): uf.find(int(c)) for c in np.unique(clusters[~is_new])}
+    moved = [i for i in np.flatnonzero(~is_new) if roots[int(clusters[i])] != clusters[i]]
+    updates += [{"cid": roots[int(clusters[i])], "pid": int(ids[i])} for i in moved]
     conn.execute(text("UPDATE passages SET cluster_id = :cid WHERE id = :pid"), updates)
-    moves = [{"new": root, "old": old} for old, root in merged.items() if root != old]
-    if moves:
-        conn.execute(text("UPDATE passages SET cluster_id = :new WHERE cluster_id = :old"), moves)
-    return len(updates)
+    return int(is_new.sum())
 
 
 def _groups(values: np.ndarray) -> Iterator[np.ndarray]:
@@ -294,7 +295,7 @@ class RepeatCluster:
 def list_clusters(conn: Connection, *, min_count: int, since: dt.date | None, until: dt.date | None,
                   source: str | None, limit: int, occurrences: int) -> list[RepeatCluster]:
     """Clusters with at least `min_count` documents in the window, the most repeated first."""
-    from sqlalchemy import Date, text
+    from sqlalchemy import Date, bindparam, text
 
     where, params = ["p.cluster_id IS NOT NULL"], {"min": min_count, "limit": limit}
     if since:
@@ -312,15 +313,17 @@ def list_clusters(conn: Connection, *, min_count: int, since: dt.date | None, un
         f"SELECT p.cluster_id, COUNT(DISTINCT p.document_id) AS docs {scope} "
         "GROUP BY p.cluster_id HAVING COUNT(DISTINCT p.document_id) >= :min "
         "ORDER BY docs DESC, p.cluster_id LIMIT :limit"), params).all()
-    result = []
-    for cluster_id, _docs in heads:
-        members = conn.execute(text(
-            "SELECT p.document_id, p.segment_key, p.level, p.start, p.\"end\", d.date, s.name, "
-            "SUBSTR(d.text, p.start + 1, p.\"end\" - p.start) "
-            f"{scope} AND p.cluster_id = :cid ORDER BY d.date, p.id").columns(date=Date),
-            {**params, "cid": cluster_id}).all()
-        result.append(_cluster(cluster_id, members, occurrences))
-    return result
+    if not heads:
+        return []
+    members: dict[int, list[Row[Any]]] = {cluster_id: [] for cluster_id, _docs in heads}
+    rows = conn.execute(text(
+        "SELECT p.cluster_id, p.document_id, p.segment_key, p.level, p.start, p.\"end\", d.date, s.name, "
+        "SUBSTR(d.text, p.start + 1, p.\"end\" - p.start) "
+        f"{scope} AND p.cluster_id IN :cids ORDER BY d.date, p.id").columns(date=Date)
+        .bindparams(bindparam("cids", expanding=True)), {**params, "cids": list(members)})
+    for row in rows:
+        members[row[0]].append(row[1:])
+    return [_cluster(cluster_id, found, occurrences) for cluster_id, found in members.items()]
 
 
 def _cluster(cluster_id: int, members: Sequence[Row[Any]], keep: int) -> RepeatCluster:

@@ -71,6 +71,7 @@ sources = Table(
     Column("name", String, nullable=False, unique=True),
     Column("kind", String, nullable=False),
     Column("first_ingested", DateTime, nullable=False),
+    Column("encoding", String),
     Column("extra", JSON(none_as_null=True)),
 )
 
@@ -110,10 +111,10 @@ documents = Table(
     Column("source_line", String),
     Column("language", String),
     Column("language_confidence", Float),
-    Column("input_format", String, nullable=False),
+    Column("input_format", String),
     Column("encoding", String),
     Column("extra", JSON(none_as_null=True)),
-    Column("shares_extra", Boolean, nullable=False),
+    Column("shares_source", Boolean, nullable=False),
     Column("repairs", JSON, nullable=False),
     Column("schema_version", String),
     Column("generator", String),
@@ -177,5 +178,4 @@ passages = Table(
     Column("end", Integer, nullable=False),
     Column("bands", LargeBinary, nullable=False),
     Column("cluster_id", Integer),
-    Index("ix_passages_cluster", "cluster_id"),
 )

@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String, nullable=False, unique=True),
         sa.Column("kind", sa.String, nullable=False),
         sa.Column("first_ingested", sa.DateTime, nullable=False),
+        sa.Column("encoding", sa.String),
         sa.Column("extra", sa.JSON),
     )
     op.create_table(
@@ -68,10 +69,10 @@ def upgrade() -> None:
         sa.Column("source_line", sa.String),
         sa.Column("language", sa.String),
         sa.Column("language_confidence", sa.Float),
-        sa.Column("input_format", sa.String, nullable=False),
+        sa.Column("input_format", sa.String),
         sa.Column("encoding", sa.String),
         sa.Column("extra", sa.JSON),
-        sa.Column("shares_extra", sa.Boolean, nullable=False),
+        sa.Column("shares_source", sa.Boolean, nullable=False),
         sa.Column("repairs", sa.JSON, nullable=False),
         sa.Column("schema_version", sa.String),
         sa.Column("generator", sa.String),
@@ -137,7 +138,6 @@ def upgrade() -> None:
         sa.Column("bands", sa.LargeBinary, nullable=False),
         sa.Column("cluster_id", sa.Integer),
     )
-    op.create_index("ix_passages_cluster", "passages", ["cluster_id"])
     op.execute(_SEGMENT_TEXT_VIEW)
     if op.get_bind().dialect.name == "sqlite":
         op.execute("CREATE VIRTUAL TABLE segments_fts USING fts5(text, content='segment_text', "
