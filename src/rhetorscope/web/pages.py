@@ -70,6 +70,8 @@ def analysis_view(analysis: Analysis) -> dict[str, Any]:
     backlinks: dict[str, list[dict[str, str]]] = {}
     for f in analysis.findings:
         for rel in f.related:
+            if rel.segment_id == f.segment_id:
+                continue  # a span confirming its own paragraph's label: shown on the finding, not in the outline
             backlinks.setdefault(rel.segment_id, []).append(
                 {"id": f.id, "segment_id": f.segment_id, "relation_label": _REVERSE.get(rel.relation, "linked from")})
     context.update(speakers=speakers, backlinks=backlinks, technique_info=TECHNIQUES)
