@@ -37,13 +37,9 @@ CategoryOption = Annotated[str | None, typer.Option(help="Technique category id,
 _CHUNK = 32
 
 
-class SearchFormat(str, Enum):
-    text = "text"
-    json = "json"
-    csv = "csv"
+class TableFormat(str, Enum):
+    """How search results, repeat clusters and trend tables are printed."""
 
-
-class ReportFormat(str, Enum):
     text = "text"
     json = "json"
     csv = "csv"
@@ -284,20 +280,20 @@ def search(
     until: UntilOption = None,
     limit: Annotated[int, typer.Option(min=1, max=10_000, help="Hits to show.")] = 20,
     offset: Annotated[int, typer.Option(min=0, help="Hits to skip (paging).")] = 0,
-    fmt: Annotated[SearchFormat, typer.Option("--format", "-f", help="Output format.")] = SearchFormat.text,
+    fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")] = TableFormat.text,
     db: DbOption = None,
 ) -> None:
     """Search the corpus: ranked paragraphs with the matched words highlighted."""
     filters = _filters(technique, category, speaker, lang, source, since, until)
     with _open(db) as store:
         result = store.search(query, filters, limit=limit, offset=offset)
-    if fmt is SearchFormat.json:
+    if fmt is TableFormat.json:
         from dataclasses import asdict
 
         payload = {"query": result.query, "total": result.total, "hits": [asdict(h) for h in result.hits]}
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
         return
-    if fmt is SearchFormat.csv:
+    if fmt is TableFormat.csv:
         import csv
 
         writer = csv.writer(sys.stdout)
@@ -334,7 +330,7 @@ def repeats(
     until: UntilOption = None,
     source: SourceOption = None,
     limit: Annotated[int, typer.Option(min=1, help="Clusters to list.")] = 30,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")] = ReportFormat.text,
+    fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")] = TableFormat.text,
     db: DbOption = None,
 ) -> None:
     """Talking points repeated across the corpus: near-identical sentences and paragraphs."""
@@ -344,7 +340,7 @@ def repeats(
     rows = [{"cluster": c.id, "level": c.level, "documents": c.documents, "occurrences": c.count,
              "first_seen": c.first_seen, "last_seen": c.last_seen, "sources": c.sources, "canonical": c.canonical}
             for c in clusters]
-    if fmt is not ReportFormat.text:
+    if fmt is not TableFormat.text:
         _write_rows(rows, fmt, ["cluster", "level", "documents", "occurrences", "first_seen", "last_seen",
                                 "sources", "canonical"])
         return
@@ -363,8 +359,8 @@ def _shorten(value: str, width: int) -> str:
     return value if len(value) <= width else value[:width - 1] + "…"
 
 
-def _write_rows(rows: list[dict[str, Any]], fmt: ReportFormat, fields: list[str]) -> None:
-    if fmt is ReportFormat.json:
+def _write_rows(rows: list[dict[str, Any]], fmt: TableFormat, fields: list[str]) -> None:
+    if fmt is TableFormat.json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n")
         return
     import csv
@@ -385,7 +381,7 @@ def trends(
     since: SinceOption = None,
     until: UntilOption = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Also draw a chart (.png or .svg).")] = None,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Table format.")] = ReportFormat.text,
+    fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="Table format.")] = TableFormat.text,
     db: DbOption = None,
 ) -> None:
     """Technique frequency per period: raw counts and per 1,000 words."""
@@ -396,7 +392,7 @@ def trends(
         table = store.trends(by=by.value, technique=technique, category=category, source=source,
                              since=_date(since, "--since"), until=_date(until, "--until"))
     rows = table.rows()
-    if fmt is not ReportFormat.text:
+    if fmt is not TableFormat.text:
         _write_rows(rows, fmt, ["period", table.group, "count", "per_1000_words", "words"])
     else:
         from rich.table import Table

@@ -13,8 +13,10 @@ and a query of exclusions only are refused with an explanation.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from rhetorscope.errors import InputError
 
@@ -104,3 +106,22 @@ def to_tsquery(query: Query) -> str:
 
     expr = " & ".join("(" + " | ".join(term(x) for x in g) + ")" for g in query.groups)
     return expr + "".join(f" & !{term(t)}" for t in query.excluded)
+
+
+def window_clauses(params: dict[str, Any], *, source: str | None, since: dt.date | None, until: dt.date | None,
+                   sources_alias: str = "src") -> list[str]:
+    """SQL conditions for the source and date window that search, repeats and trends all filter on.
+
+    Documents are `d`, sources `sources_alias`; bound values are added to `params`.
+    """
+    clauses = []
+    if source:
+        clauses.append(f"LOWER({sources_alias}.name) LIKE :source")
+        params["source"] = f"%{source.lower()}%"
+    if since:
+        clauses.append("d.date >= :since")
+        params["since"] = since
+    if until:
+        clauses.append("d.date <= :until")
+        params["until"] = until
+    return clauses

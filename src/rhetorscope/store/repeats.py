@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from rhetorscope.repetition import MIN_WORDS
 from rhetorscope.shingles import jaccard, words
+from rhetorscope.store.query import window_clauses
 
 if TYPE_CHECKING:
     import numpy as np
@@ -297,16 +298,9 @@ def list_clusters(conn: Connection, *, min_count: int, since: dt.date | None, un
     """Clusters with at least `min_count` documents in the window, the most repeated first."""
     from sqlalchemy import Date, bindparam, text
 
-    where, params = ["p.cluster_id IS NOT NULL"], {"min": min_count, "limit": limit}
-    if since:
-        where.append("d.date >= :since")
-        params["since"] = since
-    if until:
-        where.append("d.date <= :until")
-        params["until"] = until
-    if source:
-        where.append("LOWER(s.name) LIKE :source")
-        params["source"] = f"%{source.lower()}%"
+    params: dict[str, Any] = {"min": min_count, "limit": limit}
+    where = ["p.cluster_id IS NOT NULL",
+             *window_clauses(params, source=source, since=since, until=until, sources_alias="s")]
     scope = (f"FROM passages p JOIN documents d ON d.id = p.document_id JOIN sources s ON s.id = d.source_id "
              f"WHERE {' AND '.join(where)}")
     heads = conn.execute(text(

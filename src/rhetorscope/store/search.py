@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Date, bindparam, text
 
-from rhetorscope.store.query import Query, parse, to_fts5, to_tsquery
+from rhetorscope.store.query import Query, parse, to_fts5, to_tsquery, window_clauses
 from rhetorscope.store.schema import ContentId
 
 MARK_START, MARK_END = "\ue000", "\ue001"
@@ -102,15 +102,7 @@ def _where(filters: SearchFilters, params: dict[str, Any]) -> list[str]:
     if filters.language:
         clauses.append("COALESCE(s.language, d.language) = :language")
         params["language"] = filters.language.lower()
-    if filters.source:
-        clauses.append("LOWER(src.name) LIKE :source")
-        params["source"] = f"%{filters.source.lower()}%"
-    if filters.since:
-        clauses.append("d.date >= :since")
-        params["since"] = filters.since
-    if filters.until:
-        clauses.append("d.date <= :until")
-        params["until"] = filters.until
+    clauses += window_clauses(params, source=filters.source, since=filters.since, until=filters.until)
     return clauses
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Date, text
 
 from rhetorscope.errors import InputError
+from rhetorscope.store.query import window_clauses
 
 PERIODS = ("day", "week", "month")
 
@@ -67,16 +68,7 @@ def trends(conn: Connection, *, by: str, technique: str | None, category: str | 
         raise InputError(f"unknown period '{by}'", f"use one of: {', '.join(PERIODS)}")
     group = "category" if category and not technique else "technique"
     params: dict[str, Any] = {}
-    where = ["d.date IS NOT NULL", "d.analyzed"]
-    if source:
-        where.append("LOWER(src.name) LIKE :source")
-        params["source"] = f"%{source.lower()}%"
-    if since:
-        where.append("d.date >= :since")
-        params["since"] = since
-    if until:
-        where.append("d.date <= :until")
-        params["until"] = until
+    where = ["d.date IS NOT NULL", "d.analyzed", *window_clauses(params, source=source, since=since, until=until)]
     scope = f"FROM documents d JOIN sources src ON src.id = d.source_id WHERE {' AND '.join(where)}"
     finding_filter = ["fi.technique IS NOT NULL"]
     if technique:
