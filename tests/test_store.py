@@ -179,6 +179,20 @@ def test_trends_count_per_period_and_per_1000_words(store: Store) -> None:
     assert by_category.counts == {"attack_on_reputation": {dt.date(2024, 1, 29): 1}}
 
 
+def test_trends_count_a_paragraph_once_per_technique(store: Store) -> None:
+    analysis = analysed("They are liars and frauds, all of them, every single day.", external_id="1",
+                        date="2024-01-03", techniques=(("Loaded_Language", "manipulative_wording"),))
+    seg = analysis.document.segments[0]
+    for n, word in enumerate(("liars", "frauds"), 1):
+        start = analysis.document.text.index(word)
+        analysis.findings.append(Finding(
+            id=f"span{n}", kind="technique", technique="Loaded_Language", category="manipulative_wording",
+            segment_id=seg.id, start=start, end=start + len(word), text=word, confidence=0.5, source="test 1"))
+    store.add(analysis)
+    table = store.trends(by="month")
+    assert table.count("Loaded_Language", dt.date(2024, 1, 1)) == 1
+
+
 def test_export_formats(store: Store) -> None:
     store.add(analysed("Sanctions failed.\n\nThey will always fail, the minister said.", external_id="1",
                        techniques=(("Loaded_Language", "manipulative_wording"),)))

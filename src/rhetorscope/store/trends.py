@@ -1,7 +1,9 @@
 """Technique frequency over time: raw counts and counts per 1,000 words, by day, week or month.
 
 Normalising by the words published in each period keeps a busy month from
-looking like a surge of propaganda. Only dated, analysed documents count: an
+looking like a surge of propaganda. A count is of paragraphs: a paragraph
+labelled with a technique and holding three highlighted spans of it counts
+once, so the two models' levels do not inflate each other. Only dated, analysed documents count: an
 undated post has no period, and an unanalysed one has no findings to count.
 """
 
@@ -84,7 +86,8 @@ def trends(conn: Connection, *, by: str, technique: str | None, category: str | 
         table.words[key] = table.words.get(key, 0) + int(words)
     counts: dict[str, dict[dt.date, int]] = defaultdict(dict)
     rows = conn.execute(text(
-        f"SELECT d.date, fi.{group}, COUNT(*) FROM findings fi JOIN documents d ON d.id = fi.document_id "
+        f"SELECT d.date, fi.{group}, COUNT(DISTINCT fi.document_id || ':' || fi.segment_key) "
+        f"FROM findings fi JOIN documents d ON d.id = fi.document_id "
         f"JOIN sources src ON src.id = d.source_id WHERE {' AND '.join(where + finding_filter)} "
         f"GROUP BY d.date, fi.{group}").columns(date=Date), params)
     for day, name, n in rows:
