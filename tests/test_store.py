@@ -227,6 +227,20 @@ def test_newer_schema_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-d
         Store.open(path)
 
 
+@pytest.mark.parametrize("posted", ["2024-03-05T09:15:00", "2024-03-05T09:15:00+03:00", "2024-03-05T09:15:00.5",
+                                    "not a time"])
+def test_elided_values_round_trip(store: Store, posted: str) -> None:
+    """What the store leaves out of a row (post time as text, default kind, language, empty lists) comes back."""
+    analysis = analysed("Short post.\n\nA second paragraph that is long enough to have its language told apart.",
+                        techniques=(("Loaded_Language", "manipulative_wording"),))
+    analysis.document.metadata.extra["datetime"] = posted
+    analysis.document.segments[0].language = None
+    assert analysis.document.segments[1].language == analysis.document.metadata.language
+    store.add(analysis)
+    (row_id,) = store.find_documents(analysis.document.id)
+    assert store.get_document(row_id) == analysis
+
+
 def test_signatures_equal_datasketch_and_odd_ids_round_trip(store: Store) -> None:
     import numpy as np
     from datasketch import MinHash

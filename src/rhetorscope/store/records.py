@@ -45,6 +45,11 @@ def analysis_key(analysis: Analysis) -> bytes:
     return content_key(analysis.document.text, source=meta.source, external_id=meta.external_id)
 
 
+DEFAULT_KIND = "paragraph"
+"""The segment kind stored as NULL: most posts are one plain paragraph."""
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
 @dataclass
 class Prepared:
     """Everything the writer inserts for one document."""
@@ -71,19 +76,21 @@ def prepare(analysis: Analysis, *, key: bytes, source: str | None = None, analyz
     `--analyze` stores structure only, and a later `--analyze` fills it in).
     """
     doc, meta = analysis.document, analysis.document.metadata
+    posted_at, extra = _posted_at(meta.extra)
     document = {
         "content_key": key, "doc_id": doc.id, "external_id": meta.external_id, "date": meta.date,
-        "title": meta.title, "source_line": meta.source_line, "language": meta.language,
+        "posted_at": posted_at, "title": meta.title, "source_line": meta.source_line, "language": meta.language,
         "language_confidence": meta.language_confidence, "input_format": meta.input_format,
-        "encoding": meta.encoding, "extra": meta.extra, "repairs": [r.model_dump() for r in doc.repairs],
+        "encoding": meta.encoding, "extra": extra, "repairs": [r.model_dump() for r in doc.repairs] or None,
         "schema_version": analysis.schema_version, "generator": analysis.generator, "analyzed": analyzed,
         "words": len(doc.text.split()), "text": doc.text,
     }
     segments = [{
-        "seq": n, "key": seg.id, "kind": seg.kind, "speaker": seg.speaker, "language": seg.language,
-        "start": seg.start, "end": seg.end, "original_start": seg.original_start,
-        "original_end": seg.original_end, "text": None if doc.text[seg.start:seg.end] == seg.text else seg.text,
-        "sentences": _spans(seg.sentences, doc.text), "editorial": _spans(seg.editorial, doc.text),
+        "seq": n, "key": seg.id, "kind": None if seg.kind == DEFAULT_KIND else seg.kind, "speaker": seg.speaker,
+        "language": _unless(seg.language or "", meta.language), "start": seg.start, "end": seg.end,
+        "original_start": seg.original_start, "original_end": seg.original_end,
+        "text": None if doc.text[seg.start:seg.end] == seg.text else seg.text,
+        "sentences": _spans(seg.sentences, doc.text) or None, "editorial": _spans(seg.editorial, doc.text) or None,
     } for n, seg in enumerate(doc.segments, 1)]
     findings = [{
         "key": f.id, "segment_key": f.segment_id, "kind": f.kind, "technique": f.technique,
@@ -139,8 +146,35 @@ def write(conn: Connection, batch: Sequence[Prepared], *, run_id: int) -> int:
 
 
 def _unless(value: str, default: str | None) -> str | None:
-    """NULL where a document's value is its run's or source's (generator, schema version, input format)."""
+    """NULL where a value is what its run, source or document holds already (generator, input format, language)."""
     return None if value == default else value
+
+
+def _posted_at(extra: dict[str, Any]) -> tuple[int | None, dict[str, Any]]:
+    """A post's time (`extra["datetime"]`, naive ISO seconds) as an integer, and `extra` without it.
+
+    On a short post the ISO string in JSON costs more than a fifth of the text;
+    an integer costs a few bytes. Values that would not come back character for
+    character (time zones, fractions of a second) stay in `extra` as they are.
+    """
+    value = extra.get("datetime")
+    if not isinstance(value, str):
+        return None, extra
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None, extra
+    if when.tzinfo is not None or when.isoformat() != value:
+        return None, extra
+    seconds = int((when - _EPOCH).total_seconds())
+    return seconds, {k: v for k, v in extra.items() if k != "datetime"}
+
+
+def _with_posted_at(extra: dict[str, Any], posted_at: int | None) -> dict[str, Any]:
+    """The reverse of `_posted_at`."""
+    if posted_at is None:
+        return extra
+    return {**extra, "datetime": (_EPOCH + dt.timedelta(seconds=posted_at)).isoformat()}
 
 
 def _or_run(value: str | None, default: str) -> str:
@@ -277,10 +311,11 @@ def load_analysis(conn: Connection, row_id: int) -> Analysis | None:
     segs = conn.execute(select(t.segments).where(t.segments.c.document_id == row_id)
                         .order_by(t.segments.c.seq)).mappings()
     segments = [Segment(
-        id=s["key"], kind=s["kind"], speaker=s["speaker"], language=s["language"],
+        id=s["key"], kind=s["kind"] or DEFAULT_KIND, speaker=s["speaker"],
+        language=doc["language"] if s["language"] is None else s["language"] or None,
         text=s["text"] if s["text"] is not None else body[s["start"]:s["end"]], start=s["start"], end=s["end"],
         original_start=s["original_start"], original_end=s["original_end"],
-        sentences=spans(Sentence, s["sentences"]), editorial=spans(Editorial, s["editorial"]),
+        sentences=spans(Sentence, s["sentences"] or []), editorial=spans(Editorial, s["editorial"] or []),
     ) for s in segs]
     f = t.findings.c
     found = [Finding(
@@ -297,11 +332,12 @@ def load_analysis(conn: Connection, row_id: int) -> Analysis | None:
         language_confidence=doc["language_confidence"], input_format=_or_run(doc["input_format"], doc["source_kind"]),
         encoding=doc["source_encoding"] if doc["shares_source"] else doc["encoding"], source=doc["source_name"],
         external_id=doc["external_id"],
-        extra={**((doc["source_extra"] or {}) if doc["shares_source"] else {}), **(doc["extra"] or {})},
+        extra=_with_posted_at({**((doc["source_extra"] or {}) if doc["shares_source"] else {}),
+                               **(doc["extra"] or {})}, doc["posted_at"]),
     )
     return Analysis(
         schema_version=_or_run(doc["schema_version"], doc["run_schema_version"]),
         generator=_or_run(doc["generator"], doc["run_generator"]), models=models, findings=found,
         document=Document(id=doc["doc_id"], metadata=metadata, text=body, segments=segments,
-                          repairs=doc["repairs"]),
+                          repairs=doc["repairs"] or []),
     )

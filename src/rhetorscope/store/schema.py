@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -106,7 +107,8 @@ documents = Table(
     Column("source_id", Integer, ForeignKey("sources.id"), nullable=False),
     Column("run_id", Integer, ForeignKey("ingest_runs.id"), nullable=False),
     Column("external_id", String),
-    Column("date", Date, index=True),
+    Column("date", Date),
+    Column("posted_at", BigInteger),
     Column("title", String),
     Column("source_line", String),
     Column("language", String),
@@ -115,7 +117,7 @@ documents = Table(
     Column("encoding", String),
     Column("extra", JSON(none_as_null=True)),
     Column("shares_source", Boolean, nullable=False),
-    Column("repairs", JSON, nullable=False),
+    Column("repairs", JSON(none_as_null=True)),
     Column("schema_version", String),
     Column("generator", String),
     Column("analyzed", Boolean, nullable=False),
@@ -135,7 +137,7 @@ segments = Table(
     Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
     Column("seq", Integer, nullable=False),
     Column("key", String, nullable=False),
-    Column("kind", String, nullable=False),
+    Column("kind", String),
     Column("speaker", String),
     Column("language", String),
     Column("start", Integer, nullable=False),
@@ -143,8 +145,8 @@ segments = Table(
     Column("original_start", Integer, nullable=False),
     Column("original_end", Integer, nullable=False),
     Column("text", Text),
-    Column("sentences", JSON, nullable=False),
-    Column("editorial", JSON, nullable=False),
+    Column("sentences", JSON(none_as_null=True)),
+    Column("editorial", JSON(none_as_null=True)),
     UniqueConstraint("document_id", "seq", name="uq_segments_document_seq"),
 )
 

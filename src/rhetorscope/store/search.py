@@ -17,7 +17,11 @@ from typing import Any
 from sqlalchemy import Connection, Date, bindparam, text
 
 from rhetorscope.store.query import Query, parse, to_fts5, to_tsquery, window_clauses
+from rhetorscope.store.records import DEFAULT_KIND
 from rhetorscope.store.schema import ContentId
+
+#: A segment's language as stored: NULL means the document's, '' means none could be told.
+SEGMENT_LANGUAGE = "NULLIF(COALESCE(s.language, d.language), '')"
 
 MARK_START, MARK_END = "\ue000", "\ue001"
 _SNIPPET_WORDS = 24
@@ -100,7 +104,7 @@ def _where(filters: SearchFilters, params: dict[str, Any]) -> list[str]:
         clauses.append("LOWER(s.speaker) LIKE :speaker")
         params["speaker"] = f"%{filters.speaker.lower()}%"
     if filters.language:
-        clauses.append("COALESCE(s.language, d.language) = :language")
+        clauses.append(f"{SEGMENT_LANGUAGE} = :language")
         params["language"] = filters.language.lower()
     clauses += window_clauses(params, source=filters.source, since=filters.since, until=filters.until)
     return clauses
@@ -137,7 +141,8 @@ def search(conn: Connection, query: str, filters: SearchFilters, *, limit: int, 
     else:
         snippet = "NULL"
     rows = conn.execute(text(
-        f"SELECT s.id, s.document_id, d.doc_id, s.key, s.kind, s.speaker, COALESCE(s.language, d.language), "
+        f"SELECT s.id, s.document_id, d.doc_id, s.key, COALESCE(s.kind, '{DEFAULT_KIND}'), s.speaker, "
+        f"{SEGMENT_LANGUAGE}, "
         f"d.date, src.name, d.title, d.external_id, {rank or '0'}, {snippet} "
         f"{scope} ORDER BY {order} LIMIT :limit OFFSET :offset").columns(date=Date, doc_id=ContentId), page).all()
     total = conn.execute(text(f"SELECT COUNT(*) {scope}"), params).scalar() or 0
@@ -193,7 +198,7 @@ def _facets(conn: Connection, scope: str, params: dict[str, Any]) -> dict[str, d
     """Counts of matching paragraphs per source, language, technique and category."""
     dims = {
         "source": ("src.name", ""),
-        "language": ("COALESCE(s.language, d.language)", ""),
+        "language": (SEGMENT_LANGUAGE, ""),
         "technique": ("fi.technique", " JOIN findings fi ON fi.document_id = s.document_id AND fi.segment_key = s.key"
                       " AND fi.technique IS NOT NULL"),
         "category": ("fi.category", " JOIN findings fi ON fi.document_id = s.document_id AND fi.segment_key = s.key"

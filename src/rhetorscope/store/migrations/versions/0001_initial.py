@@ -65,6 +65,7 @@ def upgrade() -> None:
         sa.Column("run_id", sa.Integer, sa.ForeignKey("ingest_runs.id"), nullable=False),
         sa.Column("external_id", sa.String),
         sa.Column("date", sa.Date),
+        sa.Column("posted_at", sa.BigInteger),
         sa.Column("title", sa.String),
         sa.Column("source_line", sa.String),
         sa.Column("language", sa.String),
@@ -73,14 +74,13 @@ def upgrade() -> None:
         sa.Column("encoding", sa.String),
         sa.Column("extra", sa.JSON),
         sa.Column("shares_source", sa.Boolean, nullable=False),
-        sa.Column("repairs", sa.JSON, nullable=False),
+        sa.Column("repairs", sa.JSON),
         sa.Column("schema_version", sa.String),
         sa.Column("generator", sa.String),
         sa.Column("analyzed", sa.Boolean, nullable=False),
         sa.Column("words", sa.Integer, nullable=False),
         sa.Column("text", sa.Text, nullable=False),
     )
-    op.create_index("ix_documents_date", "documents", ["date"])
     op.create_table(
         "document_models",
         sa.Column("document_id", sa.Integer, sa.ForeignKey("documents.id", ondelete="CASCADE"),
@@ -94,7 +94,7 @@ def upgrade() -> None:
                   nullable=False),
         sa.Column("seq", sa.Integer, nullable=False),
         sa.Column("key", sa.String, nullable=False),
-        sa.Column("kind", sa.String, nullable=False),
+        sa.Column("kind", sa.String),
         sa.Column("speaker", sa.String),
         sa.Column("language", sa.String),
         sa.Column("start", sa.Integer, nullable=False),
@@ -102,8 +102,8 @@ def upgrade() -> None:
         sa.Column("original_start", sa.Integer, nullable=False),
         sa.Column("original_end", sa.Integer, nullable=False),
         sa.Column("text", sa.Text),
-        sa.Column("sentences", sa.JSON, nullable=False),
-        sa.Column("editorial", sa.JSON, nullable=False),
+        sa.Column("sentences", sa.JSON),
+        sa.Column("editorial", sa.JSON),
         sa.UniqueConstraint("document_id", "seq", name="uq_segments_document_seq"),
     )
     op.create_table(
