@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from rhetorscope.errors import RhetorscopeError
+
 app = typer.Typer(help="Train the models that ship with rhetorscope.", no_args_is_help=True)
 
 
@@ -16,7 +18,13 @@ def paragraphs(
     seed: int = typer.Option(13, "--seed", help="fold assignment and solver seed"),
 ) -> None:
     """Cross-validate and train the paragraph technique classifier; same data and seed, same model."""
+    import importlib.util
+
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    if importlib.util.find_spec("sklearn") is None:
+        raise RhetorscopeError("training the paragraph classifier needs scikit-learn",
+                               "install it with: pip install 'rhetorscope[train]'")
 
     from rhetorscope.classify.model import ARTIFACT_NAME
     from rhetorscope.classify.semeval import read_dataset
