@@ -101,3 +101,12 @@ def test_closing_and_title_segments(analysis):
     assert closing.speaker is None
     (title,) = by_kind(analysis, "title")
     assert not title.text.startswith("🎙")
+
+
+def test_pipeline_reports_each_stage_in_order(reference_path):
+    (raw,) = read_path(reference_path)
+    pipeline = default_pipeline()
+    stages: list[str] = []
+    pipeline(raw, on_stage=stages.append)
+    assert stages == pipeline.names
+    assert stages[:5] == ["repair", "structure", "language", "sentences", "repetition"]

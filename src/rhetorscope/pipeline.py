@@ -9,7 +9,7 @@ the component that owns them.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
@@ -62,9 +62,12 @@ class Pipeline:
     def names(self) -> list[str]:
         return [c.name for c in self.components]
 
-    def __call__(self, raw: RawDocument) -> Analysis:
+    def __call__(self, raw: RawDocument, on_stage: Callable[[str], None] | None = None) -> Analysis:
+        """Run every component; `on_stage(name)` is told as each one starts (progress for long texts)."""
         work = Work(raw=raw)
         for component in self.components:
+            if on_stage is not None:
+                on_stage(component.name)
             component(work)
         return Analysis(generator=f"rhetorscope {__version__}", document=work.doc,
                         findings=_in_reading_order(work.findings), models=work.models)

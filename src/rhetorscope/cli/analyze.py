@@ -5,11 +5,16 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from rhetorscope.errors import InputError
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from rhetorscope.readers.base import RawDocument
 
 
 class OutputFormat(str, Enum):
@@ -48,9 +53,9 @@ def analyze(
                      max_bytes=int(max_size * 1024 * 1024), text_column=text_column)
     pipeline = default_pipeline()
     analyses = []
-    with _progress(len(raws)) as advance:
+    with _Progress(raws, len(pipeline.components)) as progress:
         for raw in raws:
-            analysis = pipeline(raw)
+            analysis = pipeline(raw, on_stage=progress.stage)
             if language:
                 analysis.document.metadata.language = language
                 for seg in analysis.document.segments:
@@ -58,7 +63,7 @@ def analyze(
             elif len(raws) == 1:
                 _check_language(analysis.document.metadata.language, file, SUPPORTED)
             analyses.append(analysis)
-            advance()
+            progress.document()
     to_terminal = out is None and sys.stdout.isatty()
     width = typer.get_terminal_size()[0] if to_terminal else 100
     rendered = render(analyses, fmt.value, color=to_terminal, width=min(max(width, 60), 140))
@@ -80,23 +85,41 @@ def _check_language(language: str | None, file: Path, supported: tuple[str, ...]
                          f"rhetorscope analyses {', '.join(supported)}; pass --language to force one")
 
 
-class _progress:
-    """A rich progress bar on stderr for multi-document inputs; nothing for a single document."""
+class _Progress:
+    """Progress on stderr: over documents for a multi-document input, over pipeline stages for one long text.
 
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self.bar = None
+    Small inputs finish before a bar would be readable, and a redirected stderr is
+    no place for one, so those get none.
+    """
 
-    def __enter__(self):  # type: ignore[no-untyped-def]
-        if self.total < 20:
-            return lambda: None
+    MANY_DOCUMENTS = 20
+    LONG_TEXT = 200_000  # characters; about a second of analysis
+
+    def __init__(self, raws: list[RawDocument], stages: int) -> None:
+        self.by_documents = len(raws) >= self.MANY_DOCUMENTS
+        self.by_stages = not self.by_documents and sum(len(r.text) for r in raws) >= self.LONG_TEXT
+        self.total = len(raws) if self.by_documents else stages * len(raws)
+        self.bar: Progress | None = None
+
+    def __enter__(self) -> _Progress:
         from rich.console import Console
-        from rich.progress import Progress
 
-        self.bar = Progress(console=Console(stderr=True), transient=True)
-        self.bar.start()
-        task = self.bar.add_task("analysing", total=self.total)
-        return lambda: self.bar.advance(task)
+        console = Console(stderr=True)
+        if (self.by_documents or self.by_stages) and console.is_terminal:
+            from rich.progress import Progress
+
+            self.bar = Progress(console=console, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("analysing", total=self.total)
+        return self
+
+    def stage(self, name: str) -> None:
+        if self.bar is not None and self.by_stages:
+            self.bar.update(self.task, description=name, advance=1)
+
+    def document(self) -> None:
+        if self.bar is not None and self.by_documents:
+            self.bar.advance(self.task)
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
