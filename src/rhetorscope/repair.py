@@ -66,19 +66,22 @@ class OffsetMap:
     """Maps offsets in the repaired text back to the original, through every pass."""
 
     layers: list[list[_Edit]] = field(default_factory=list)
+    #: Each layer's `new_start`s, kept beside it: every mapped offset bisects them.
+    _starts: list[list[int]] = field(default_factory=list)
 
     def to_original(self, pos: int) -> int:
-        for layer in reversed(self.layers):
-            pos = _back(layer, pos)
+        for layer, starts in zip(reversed(self.layers), reversed(self._starts), strict=True):
+            pos = _back(layer, starts, pos)
         return pos
 
     def add(self, layer: list[_Edit]) -> None:
         if layer:
             self.layers.append(layer)
+            self._starts.append([e.new_start for e in layer])
 
 
-def _back(layer: list[_Edit], pos: int) -> int:
-    i = bisect.bisect_right([e.new_start for e in layer], pos) - 1
+def _back(layer: list[_Edit], starts: list[int], pos: int) -> int:
+    i = bisect.bisect_right(starts, pos) - 1
     if i < 0:
         return pos
     e = layer[i]
