@@ -9,10 +9,12 @@ language get no spans rather than wrong ones.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections import defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from rhetorscope.model import Finding, FindingKind, Related
+from rhetorscope.model import Finding, FindingKind, Related, Segment
 
 if TYPE_CHECKING:
     from rhetorscope.pipeline import Work
@@ -41,16 +43,17 @@ class SpanComponent:
         model = self._loader()
         doc = work.doc
         source = f"spans {model.version}"
-        spans = model.predict(doc.text, explain=True)
+        spans = _by_segment(doc.segments, model.predict(doc.text, explain=True))
+        paragraph_findings: dict[str, list[Finding]] = defaultdict(list)
+        for f in work.findings:
+            if f.kind == FindingKind.technique and f.source != source:
+                paragraph_findings[f.segment_id].append(f)
         for segment in doc.segments:
             language = segment.language or doc.metadata.language
             if language is not None and language not in LANGUAGES:
                 continue
-            paragraph = [
-                f for f in work.findings
-                if f.kind == FindingKind.technique and f.segment_id == segment.id and f.source != source
-            ]
-            for span in spans:
+            paragraph = paragraph_findings[segment.id]
+            for span in spans[segment.id]:
                 start, end = _clip(doc.text, span, segment.start, segment.end)
                 if start >= end:
                     continue
@@ -70,6 +73,21 @@ class SpanComponent:
                                                  segment_id=segment.id, start=start, end=end))
                 work.findings.append(finding)
         work.models[self.name] = model.version
+
+
+def _by_segment(segments: list[Segment], spans: list[PredictedSpan]) -> dict[str, list[PredictedSpan]]:
+    """The spans overlapping each segment, found by bisection (segments are in text order, without overlap).
+
+    Comparing every span with every segment is quadratic on a long document.
+    """
+    ends = [seg.end for seg in segments]
+    out: dict[str, list[PredictedSpan]] = defaultdict(list)
+    for span in spans:
+        i = bisect_right(ends, span.start)
+        while i < len(segments) and segments[i].start < span.end:
+            out[segments[i].id].append(span)
+            i += 1
+    return out
 
 
 def _clip(text: str, span: PredictedSpan, lo: int, hi: int) -> tuple[int, int]:
