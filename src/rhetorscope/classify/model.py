@@ -127,15 +127,6 @@ class ParagraphModel:
         values = weigh(rows, cols, counts, len(paragraphs), self.idf, self.block, self.block_weights)
         return rows, cols, values
 
-    def predict_proba(self, paragraphs: Sequence[Paragraph]) -> np.ndarray:
-        """Probability of each technique (columns in `labels` order) for each paragraph."""
-        import numpy as np
-
-        rows, cols, values = self._features(paragraphs)
-        scores = np.tile(self.intercept.astype(np.float64), (len(paragraphs), 1))
-        np.add.at(scores, rows, values[:, None] * self.coef[cols])
-        return 1.0 / (1.0 + np.exp(-scores))
-
     def predict(self, paragraphs: Sequence[Paragraph], evidence: int = 0) -> list[Prediction]:
         """Techniques above their threshold; with `evidence` > 0, the strongest features behind each."""
         import numpy as np
