@@ -15,6 +15,7 @@ from collections import Counter
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from rhetorscope.errors import InputError
 from rhetorscope.pipeline import Work
 
 if TYPE_CHECKING:
@@ -33,6 +34,18 @@ MIN_CONFIDENCE = 0.5
 _OTHERS = ("UKRAINIAN", "BELARUSIAN", "BULGARIAN", "SERBIAN", "KAZAKH", "SPANISH", "PORTUGUESE", "DUTCH", "CZECH",
            "SLOVAK", "ROMANIAN", "TURKISH", "ARABIC", "CHINESE", "JAPANESE", "HEBREW", "GREEK", "GEORGIAN",
            "ARMENIAN", "KOREAN", "HINDI")
+
+
+def require_supported(language: str | None, source: str, force_hint: str = "") -> None:
+    """Refuse a document detected in a language the technique models never saw.
+
+    They would still answer, with confident labels for text they cannot read;
+    better one clear refusal. An undetected language (too little text) passes:
+    the caller decides whether that is acceptable.
+    """
+    if language is not None and language not in SUPPORTED:
+        raise InputError(f"{source} is in an unsupported language ('{language}')",
+                         f"rhetorscope analyses {', '.join(SUPPORTED)}{force_hint}")
 
 
 @lru_cache(maxsize=1)

@@ -134,10 +134,14 @@ class ParagraphModel:
         rows, cols, values = self._features(paragraphs)
         scores = np.tile(self.intercept.astype(np.float64), (len(paragraphs), 1))
         contributions = values[:, None] * self.coef[cols]
-        np.add.at(scores, rows, contributions)
+        # rows come out of `encode` sorted, so each paragraph's features are one contiguous run:
+        # a segmented sum (reduceat) instead of the unbuffered, much slower np.add.at
+        starts = np.searchsorted(rows, np.arange(len(paragraphs) + 1))
+        filled = starts[:-1] < starts[1:]
+        if filled.any():
+            scores[filled] += np.add.reduceat(contributions, starts[:-1][filled], axis=0)
         proba = 1.0 / (1.0 + np.exp(-scores))
         out: list[Prediction] = []
-        starts = np.searchsorted(rows, np.arange(len(paragraphs) + 1))
         for r in range(len(paragraphs)):
             chosen = [j for j in range(len(self.labels)) if proba[r, j] >= self.thresholds[j]]
             why: dict[str, list[str]] = {}

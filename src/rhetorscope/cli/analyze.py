@@ -61,7 +61,7 @@ def analyze(
                 for seg in analysis.document.segments:
                     seg.language = language
             elif len(raws) == 1:
-                _check_language(analysis.document.metadata.language, file, SUPPORTED)
+                _check_language(analysis.document.metadata.language, file)
             analyses.append(analysis)
             progress.document()
     to_terminal = out is None and sys.stdout.isatty()
@@ -76,13 +76,13 @@ def analyze(
         typer.echo(f"wrote {out} ({len(analyses)} document{'s' if len(analyses) != 1 else ''})", err=True)
 
 
-def _check_language(language: str | None, file: Path, supported: tuple[str, ...]) -> None:
+def _check_language(language: str | None, file: Path) -> None:
+    from rhetorscope.language import SUPPORTED, require_supported
+
     if language is None:
         raise InputError(f"{file}: cannot tell the language (too little text)",
-                         f"pass --language with one of: {', '.join(supported)}")
-    if language not in supported:
-        raise InputError(f"{file} is in an unsupported language ('{language}')",
-                         f"rhetorscope analyses {', '.join(supported)}; pass --language to force one")
+                         f"pass --language with one of: {', '.join(SUPPORTED)}")
+    require_supported(language, str(file), "; pass --language to force one")
 
 
 class _Progress:

@@ -39,6 +39,7 @@ def analyze_bytes(data: bytes, name: str, input_format: str | None, text_column:
     The result is JSON, not an `Analysis`, so the API can send it as it is and the
     error travels as plain strings (a pickled `InputError` would lose its hint).
     """
+    from rhetorscope.language import require_supported
     from rhetorscope.pipeline import default_pipeline
     from rhetorscope.readers import read_bytes
 
@@ -48,6 +49,7 @@ def analyze_bytes(data: bytes, name: str, input_format: str | None, text_column:
             raise InputError(f"{name} holds {len(raws)} documents; the web app analyses one at a time",
                              "send a single document, or add the file to the corpus with `rhetorscope ingest`")
         analysis = default_pipeline()(raws[0])
+        require_supported(analysis.document.metadata.language, name)
     except RhetorscopeError as exc:
         return False, exc.message, exc.hint
     return True, analysis.model_dump_json(), ""
