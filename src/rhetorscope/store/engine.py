@@ -13,6 +13,8 @@ from __future__ import annotations
 import functools
 import json
 import os
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -96,9 +98,35 @@ def _sqlite_begin(conn: Connection) -> None:
 
 
 @contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM until the block is over, then deliver them.
+
+    A KeyboardInterrupt raised between `BEGIN IMMEDIATE` and the connection's
+    return to the pool can leave that connection holding SQLite's write lock.
+    The process then waits on itself: its next write, the one that marks the
+    run interrupted, waits out the busy timeout. A write transaction is short, so
+    the signal waits for it. Signal handlers belong to the main thread; other
+    threads run the block as it is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = {signum: signal.signal(signum, lambda number, _frame: held.append(number))
+                for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if held:
+            signal.raise_signal(held[0])
+
+
+@contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
     """One atomic write: all of it lands or none of it (Ctrl-C and kill included)."""
-    with engine.connect() as conn:
+    with _interrupts_held(), engine.connect() as conn:
         conn.execution_options(write=True)
         with conn.begin():
             yield conn
