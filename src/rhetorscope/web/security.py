@@ -10,6 +10,7 @@ streams in.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 
@@ -43,12 +44,44 @@ async def _send_json(send: Send, status: int, payload: dict[str, str], headers: 
     await send({"type": "http.response.body", "body": body})
 
 
+#: How much of a refused body is read and thrown away, and for how long, before the 413 goes out.
+DRAIN_BYTES = 16 * 1_048_576
+DRAIN_SECONDS = 5.0
+
+
+async def _drain(receive: Receive, declared: int | None) -> None:
+    """Read and discard the rest of a refused body, as nginx's lingering close does.
+
+    Closing a socket whose receive buffer still holds request bytes makes the
+    kernel answer with a TCP reset, and a client still sending then loses the
+    413 and sees "connection reset by peer" instead. Reading the rest first lets
+    the answer arrive. Only bounded amounts are read: a body declared or found
+    to be larger than `DRAIN_BYTES`, or one that trickles in, is cut off.
+    """
+    if declared is not None and declared > DRAIN_BYTES:
+        return
+    drained = 0
+    try:
+        async with asyncio.timeout(DRAIN_SECONDS):
+            while drained <= DRAIN_BYTES:
+                message = await receive()
+                if message["type"] != "http.request" or not message.get("more_body", False):
+                    return
+                drained += len(message.get("body", b""))
+    except TimeoutError:
+        return
+
+
 class BodyLimitMiddleware:
     """Answer 413 when a request body is over `max_bytes`, by its Content-Length or as it streams."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
+
+    async def _refuse(self, receive: Receive, send: Send, declared: int | None) -> None:
+        await _drain(receive, declared)
+        await _send_json(send, 413, self._problem(), {"connection": "close"})
 
     def _problem(self) -> dict[str, str]:
         return {"detail": f"request body is over the {self.max_bytes / 1_048_576:g} MB limit",
@@ -60,8 +93,11 @@ class BodyLimitMiddleware:
             return
         for name, value in scope["headers"]:
             if name == b"content-length":
-                if not value.isdigit() or int(value) > self.max_bytes:
-                    await _send_json(send, 413, self._problem(), {"connection": "close"})
+                if not value.isdigit():
+                    await self._refuse(receive, send, DRAIN_BYTES + 1)
+                    return
+                if int(value) > self.max_bytes:
+                    await self._refuse(receive, send, int(value))
                     return
         received = 0
         started = False
@@ -84,7 +120,7 @@ class BodyLimitMiddleware:
             await self.app(scope, limited_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await _send_json(send, 413, self._problem(), {"connection": "close"})
+                await self._refuse(receive, send, None)
 
 
 class SecurityHeadersMiddleware:
