@@ -5,7 +5,9 @@ Trains the CRF layers on k-1 folds and tags the held-out fold, exactly as
 technique-aware P/R/F1 (SemEval-2020 partial-overlap metric), per-technique
 scores, tagging speed (features + CRF on one core) and the commit id.
 
-    python benchmarks/ptc.py --data ../shared/datasets/ptc [--folds 5] [--seed 0] [--extra DIR]
+    python benchmarks/ptc.py --data ../shared/datasets/ptc [--folds 5] [--seed 0] [--extra DIR] [--no-clusters]
+
+Word clusters need the encoder of the `train` extra (`pip install 'rhetorscope[train]'`).
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from pathlib import Path
 
 from rich.progress import Progress
 
+from rhetorscope.spans.features import TypeFeatures
 from rhetorscope.spans.ptc import read_span_dataset
-from rhetorscope.spans.train import LAYERS, cross_validate, format_table, prepare
+from rhetorscope.spans.train import LAYERS, cross_validate, format_table, prepare, word_clusters
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,19 +41,26 @@ def main() -> None:
                         help="extra span corpus joining every training fold (e.g. semeval2021-task6)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-clusters", action="store_true", help="leave out the e5 word-cluster features")
     args = parser.parse_args()
 
     started = time.perf_counter()
     commit = commit_id()
-    examples = prepare(read_span_dataset(args.data))
-    extra = prepare([a for directory in args.extra for a in read_span_dataset(directory)])
+    articles = read_span_dataset(args.data)
+    extra_articles = [a for directory in args.extra for a in read_span_dataset(directory)]
     with Progress(transient=True) as progress:
         task = progress.add_task("cross-validation", total=len(LAYERS) * args.folds)
-        result = cross_validate(examples, extra, args.folds, args.seed,
-                                lambda step, n: progress.update(task, advance=n, description=step))
+
+        def step(description: str, n: int) -> None:
+            progress.update(task, advance=n, description=description)
+
+        clusters = None if args.no_clusters else word_clusters([*articles, *extra_articles], args.seed, step)
+        types = TypeFeatures(clusters)
+        examples, extra = prepare(articles, types), prepare(extra_articles, types)
+        result = cross_validate(examples, extra, args.folds, args.seed, step, clusters)
     print(f"PTC span tagger, {args.folds}-fold CV by article, {len(examples)} articles"
           f"{f' (+{len(extra)} extra training texts)' if extra else ''}, seed {args.seed}, "
-          f"commit {commit}, {time.perf_counter() - started:.0f} s")
+          f"{'' if clusters else 'no word clusters, '}commit {commit}, {time.perf_counter() - started:.0f} s")
     print(format_table(result))
 
 

@@ -14,7 +14,15 @@ from rhetorscope.spans.component import SpanComponent
 from rhetorscope.spans.features import featurize
 from rhetorscope.spans.model import PredictedSpan, SpanModel, decode, default_model_dir, load_default
 from rhetorscope.spans.ptc import Article, LabeledSpan, read_ptc_dataset, score_spans
-from rhetorscope.spans.train import artifact_meta, fit, folds_of, prepare, token_labels, train_layer
+from rhetorscope.spans.train import (
+    CLUSTER_SIZES,
+    artifact_meta,
+    fit,
+    folds_of,
+    prepare,
+    token_labels,
+    train_layer,
+)
 
 LL = "Loaded_Language"
 
@@ -80,6 +88,8 @@ def test_shipped_artifact_loads_fast_and_tags():
     assert time.perf_counter() - started < 1.0
     assert model.version.startswith("0.")
     assert {layer["name"] for layer in model.layers} == {"loaded", "word", "sentence"}
+    assert model.clusters is not None and model.clusters.sizes == CLUSTER_SIZES
+    assert model.clusters.get("corrupt")  # a word of the training texts has its e5 cluster codes
     assert sum(p.stat().st_size for p in Path(default_model_dir()).iterdir()) < 15_000_000
     text = "Disgraceful: the corrupt, lying elites betrayed our great nation and will destroy it!"
     spans = model.predict(text, explain=True)

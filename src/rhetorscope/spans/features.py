@@ -5,7 +5,10 @@ and lines keep sequences short enough to train and tag fast. Token features are
 strings (crfsuite attributes): the word and its shape, affixes, lexicon classes,
 the neighbouring words, where the token sits in its sentence, whether it is
 inside quotes, sentence-level cues (exclamation, question, lexicon classes
-present) and how often the word recurs in the document (for Repetition).
+present), how often the word recurs in the document (for Repetition) and, for a
+model trained with them, the e5 word clusters of the word and its neighbours
+(`rhetorscope.wordclusters`), so a word never labelled in training is tagged
+like the words closest to it in meaning.
 
 Why strings and a per-word cache: the features of a word type never change, so
 they are computed once per distinct word; only the positional and contextual
@@ -19,8 +22,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 from rhetorscope.spans.lexicon import LEXICON, valence
+from rhetorscope.wordclusters import WordClusters
 
-FEATURES_VERSION = "3"
+FEATURES_VERSION = "4"
 
 TOKEN_RE = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]")
 _SENTENCE_END = frozenset(".!?")
@@ -49,10 +53,15 @@ def _shape(token: str) -> str:
 _Type = tuple[list[str], list[str], list[str], str, tuple[str, ...]]
 
 
-class _TypeFeatures:
-    """Per-word-type features, cached: (own, as left neighbour, as right neighbour, lowercase, classes)."""
+class TypeFeatures:
+    """Per-word-type features, cached: (own, as left neighbour, as right neighbour, lowercase, classes).
 
-    def __init__(self) -> None:
+    With `clusters`, a word and its neighbours also carry their e5 word clusters
+    (`cl=k256_17`), so the CRF generalises from a labelled word to words close in meaning.
+    """
+
+    def __init__(self, clusters: WordClusters | None = None) -> None:
+        self.clusters = clusters
         self._cache: dict[str, _Type] = {}
 
     def __call__(self, token: str) -> _Type:
@@ -74,12 +83,18 @@ class _TypeFeatures:
             own.append("allcaps")
         left = [f"-1w={low}", f"-1sh={shape}", *(f"-1lx={c}" for c in lex)]
         right = [f"+1w={low}", f"+1sh={shape}", *(f"+1lx={c}" for c in lex)]
+        if self.clusters is not None:
+            groups = self.clusters.get(low)
+            own += [f"cl={g}" for g in groups]
+            left += [f"-1cl={g}" for g in groups]
+            right += [f"+1cl={g}" for g in groups]
         cached = (own, left, right, low, lex)
         self._cache[token] = cached
         return cached
 
 
-_type_features = _TypeFeatures()
+PLAIN = TypeFeatures()
+"""Features without word clusters (models trained before clusters, and tests)."""
 
 
 def _bucket(n: int) -> str:
@@ -131,9 +146,10 @@ def _document_features(lines: list[list[str]]) -> list[str]:
 
 
 def _line_features(
-    tokens: list[str], sentences: list[tuple[int, int]], title: bool, doc_freq: Counter[str], document: list[str]
+    tokens: list[str], sentences: list[tuple[int, int]], title: bool, doc_freq: Counter[str], document: list[str],
+    type_features: TypeFeatures,
 ) -> list[list[str]]:
-    types = [_type_features(t) for t in tokens]
+    types = [type_features(t) for t in tokens]
     lows = [t[3] for t in types]
     features: list[list[str]] = []
     in_quote = False
@@ -184,7 +200,7 @@ def _line_features(
     return features
 
 
-def featurize(text: str) -> list[TokenSequence]:
+def featurize(text: str, type_features: TypeFeatures = PLAIN) -> list[TokenSequence]:
     """Split a text into per-line token sequences with their CRF features."""
     lines: list[tuple[list[int], list[int], list[str]]] = []
     doc_freq: Counter[str] = Counter()
@@ -200,6 +216,6 @@ def featurize(text: str) -> list[TokenSequence]:
     sequences = []
     for index, (starts, ends, tokens) in enumerate(lines):
         sentences = _sentences(tokens)
-        features = _line_features(tokens, sentences, index == 0, doc_freq, document)
+        features = _line_features(tokens, sentences, index == 0, doc_freq, document, type_features)
         sequences.append(TokenSequence(starts, ends, features, sentences))
     return sequences

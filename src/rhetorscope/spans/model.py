@@ -12,8 +12,9 @@ trade precision for recall, which the partial-overlap metric rewards; they are
 tuned on cross-validated predictions at training time and stored in the artifact.
 
 An artifact is a folder: `spans.json` (version, layers, labels, thresholds,
-metrics) plus one gzipped `<layer>.crfsuite.gz` file per layer and `weights.json.gz`
-(positive state-feature weights, read only to explain a finding).
+metrics) plus one gzipped `<layer>.crfsuite.gz` file per layer, `clusters.tsv.gz`
+(the word clusters its features use) and `weights.json.gz` (positive
+state-feature weights, read only to explain a finding).
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from rhetorscope.errors import RhetorscopeError
-from rhetorscope.spans.features import TokenSequence, featurize
+from rhetorscope.spans.features import TokenSequence, TypeFeatures, featurize
 from rhetorscope.spans.ptc import LabeledSpan
+from rhetorscope.wordclusters import WordClusters
 
 META_FILE = "spans.json"
 WEIGHTS_FILE = "weights.json.gz"
@@ -50,12 +52,14 @@ def _lexicon_class(code: str) -> str:
     return _LEXICON_NAMES.get(code, code)
 
 
-def describe_feature(name: str) -> str:
+def describe_feature(name: str, clusters: WordClusters | None = None) -> str:
     """A CRF feature in words a reader can check against the text (`w=foolish` -> the word "foolish")."""
     key, _, value = name.partition("=")
     where = key[:2] if key[:2] in ("-1", "+1", "-2", "+2") else ""
     kind = key[len(where):]
     position = _POSITION[where]
+    if kind == "cl" and clusters is not None:
+        return f"{position}a word like {clusters.describe(value)}"
     if kind == "w":
         return f'{position}the word "{value}"' if position else f'the word "{value}"'
     if kind in ("bg-", "bg+"):
@@ -132,11 +136,14 @@ def decode_all(
 class SpanModel:
     """A loaded artifact; `predict` tags a text, `sequence_marginals` feeds threshold tuning."""
 
-    def __init__(self, meta: dict[str, Any], models: dict[str, bytes], directory: Path | None = None) -> None:
+    def __init__(self, meta: dict[str, Any], models: dict[str, bytes], directory: Path | None = None,
+                 clusters: WordClusters | None = None) -> None:
         import pycrfsuite
 
         self.meta = meta
         self.directory = directory
+        self.clusters = clusters
+        self.type_features = TypeFeatures(clusters)
         # crfsuite reads the model in place: the bytes must live as long as the taggers
         self._models = models
         self.taggers = {}
@@ -163,7 +170,12 @@ class SpanModel:
             raise RhetorscopeError(f"no span model at {directory}", "run `rhetorscope train spans` first")
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         models = {layer["name"]: gzip.decompress((directory / layer["file"]).read_bytes()) for layer in meta["layers"]}
-        return cls(meta, models, directory)
+        clusters = WordClusters.load(directory / meta["clusters"]) if meta.get("clusters") else None
+        return cls(meta, models, directory, clusters)
+
+    def featurize(self, text: str) -> list[TokenSequence]:
+        """Token sequences with the features this model was trained on (word clusters included)."""
+        return featurize(text, self.type_features)
 
     def sequence_marginals(self, sequences: list[TokenSequence]) -> dict[str, list[list[float]]]:
         """For every technique of every layer, per sequence, the marginal probability of each token."""
@@ -185,7 +197,7 @@ class SpanModel:
 
     def predict(self, text: str, *, explain: bool = False) -> list[PredictedSpan]:
         """Technique spans of `text`, sorted by position; `explain` adds the strongest features."""
-        sequences = featurize(text)
+        sequences = self.featurize(text)
         spans = decode_all(sequences, self.sequence_marginals(sequences), self.layers)
         if not explain:
             return spans
@@ -209,7 +221,7 @@ class SpanModel:
             if weight is not None:
                 totals[feature] = totals.get(feature, 0.0) + weight
         best = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
-        return tuple(f"{describe_feature(name)} (+{weight:.2f})" for name, weight in best)
+        return tuple(f"{describe_feature(name, self.clusters)} (+{weight:.2f})" for name, weight in best)
 
     def _weights(self) -> dict[str, dict[str, float]]:
         if self._weight_table is None:

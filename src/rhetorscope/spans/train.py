@@ -19,16 +19,18 @@ import os
 import random
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rhetorscope import __version__
-from rhetorscope.spans.features import FEATURES_VERSION, TokenSequence, featurize
-from rhetorscope.spans.lexicon import LEXICON_VERSION
+from rhetorscope.spans.features import FEATURES_VERSION, PLAIN, TOKEN_RE, TokenSequence, TypeFeatures, featurize
+from rhetorscope.spans.lexicon import LEXICON, LEXICON_VERSION, valence
 from rhetorscope.spans.model import META_FILE, OUTSIDE, WEIGHTS_FILE, SpanModel, decode_all
 from rhetorscope.spans.ptc import Article, LabeledSpan, SpanScores, format_scores, score_spans
+from rhetorscope.wordclusters import ENCODER, WordClusters, build
 
 LAYERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("loaded", "token", ("Loaded_Language",)),
@@ -55,6 +57,8 @@ THRESHOLD_GRID: dict[str, tuple[float, ...]] = {
     "sentence": (0.1, 0.2, 0.3, 0.4, 0.5),
 }
 START_THRESHOLD: dict[str, float] = {"token": 0.12, "sentence": 0.3}
+CLUSTER_SIZES = (128, 512, 2048)
+CLUSTERS_FILE = "clusters.tsv.gz"
 
 Progress = Callable[[str, int], None]
 """Called with a step description and how many steps it completes."""
@@ -82,10 +86,24 @@ class CVResult:
     fold_sizes: list[int] = field(default_factory=list)
 
 
-def prepare(articles: Sequence[Article]) -> list[Example]:
+def vocabulary(articles: Sequence[Article]) -> list[str]:
+    """Words to cluster, most frequent first: those seen twice in the texts, and every lexicon word."""
+    counts: Counter[str] = Counter()
+    for article in articles:
+        counts.update(m.group().lower() for m in TOKEN_RE.finditer(article.text) if m.group()[0].isalpha())
+    lexicon = {w for w in (*LEXICON, *valence()) if w.isalpha()}
+    return sorted({w for w, n in counts.items() if n >= 2} | lexicon, key=lambda w: (-counts[w], w))
+
+
+def word_clusters(articles: Sequence[Article], seed: int, progress: Progress) -> WordClusters:
+    """The e5 word clusters of the training texts' vocabulary (labels play no part)."""
+    return build(vocabulary(articles), CLUSTER_SIZES, seed, lambda step, n: progress(step, 0))
+
+
+def prepare(articles: Sequence[Article], type_features: TypeFeatures = PLAIN) -> list[Example]:
     examples = []
     for article in articles:
-        sequences = featurize(article.text)
+        sequences = featurize(article.text, type_features)
         labels = {name: [token_labels(s, article.spans, group) for s in sequences] for name, _, group in LAYERS}
         examples.append(Example(article, sequences, labels))
     return examples
@@ -182,9 +200,10 @@ def folds_of(examples: Sequence[Example], k: int, seed: int) -> list[list[int]]:
 
 
 def cross_validate(
-    examples: Sequence[Example], extra: Sequence[Example], k: int, seed: int, progress: Progress
+    examples: Sequence[Example], extra: Sequence[Example], k: int, seed: int, progress: Progress,
+    clusters: WordClusters | None = None,
 ) -> CVResult:
-    """Article-level k-fold CV on `examples`; `extra` examples join every training fold."""
+    """Article-level k-fold CV on `examples` (featurized with `clusters`); `extra` examples join every training fold."""
     marginals: list[dict[str, list[list[float]]]] = [{} for _ in examples]
     tag_seconds = 0.0
     folds = folds_of(examples, k, seed)
@@ -193,10 +212,10 @@ def cross_validate(
         train = [e for i, e in enumerate(examples) if i not in held] + list(extra)
         label = f"fold {f + 1}/{k}"
         models = fit(train, lambda step, n, label=label: progress(f"{label}: {step}", n))
-        model = SpanModel(artifact_meta("cv", {}), models)
+        model = SpanModel(artifact_meta("cv", {}), models, clusters=clusters)
         started = time.process_time()  # CPU seconds: the machine may be shared, the tagger is single-threaded
         for i in held_out:
-            marginals[i] = model.sequence_marginals(featurize(examples[i].article.text))
+            marginals[i] = model.sequence_marginals(model.featurize(examples[i].article.text))
         tag_seconds += time.process_time() - started
     thresholds = tune_thresholds(examples, marginals, progress)
     gold = {e.article.id: e.article.spans for e in examples}
@@ -240,27 +259,32 @@ def train_artifact(
 
         raise RhetorscopeError("no PTC folder among --data", "cross-validation needs the PTC articles")
     on_total(len(LAYERS) * (folds + 1))
-    examples, extra_examples = prepare(ptc), prepare(extra)
-    result = cross_validate(examples, extra_examples, folds, seed, progress)
+    clusters = word_clusters([*ptc, *extra], seed, progress)
+    types = TypeFeatures(clusters)
+    examples, extra_examples = prepare(ptc, types), prepare(extra, types)
+    result = cross_validate(examples, extra_examples, folds, seed, progress, clusters)
     models = fit([*examples, *extra_examples], progress)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    clusters.save(out / CLUSTERS_FILE)
     digest = hashlib.sha256()
     for name in sorted(models):
         digest.update(models[name])
     digest.update(json.dumps(result.thresholds, sort_keys=True).encode())
+    digest.update((out / CLUSTERS_FILE).read_bytes())
     version = f"{__version__}+en.{digest.hexdigest()[:8]}"
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     for name, data in models.items():
         (out / f"{name}.crfsuite.gz").write_bytes(gzip.compress(data, mtime=0))
     (out / WEIGHTS_FILE).write_bytes(
         gzip.compress(json.dumps(layer_weights(models), separators=(",", ":")).encode(), mtime=0)
     )
     meta = artifact_meta(version, result.thresholds)
+    meta["clusters"] = CLUSTERS_FILE
     meta["cv"] = cv_summary(result)
     meta["data"] = sources
     meta["seed"] = seed
     (out / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    (out / "MODEL_CARD.md").write_text(model_card(meta, result), encoding="utf-8")
+    (out / "MODEL_CARD.md").write_text(model_card(meta, result, clusters), encoding="utf-8")
     return out, result
 
 
@@ -287,7 +311,7 @@ def format_table(result: CVResult) -> str:
     )
 
 
-def model_card(meta: dict[str, Any], result: CVResult) -> str:
+def model_card(meta: dict[str, Any], result: CVResult, clusters: WordClusters) -> str:
     """A short model card: what the model is, what it was trained on and how well it does."""
     layers = "; ".join(
         f"{layer['name']} ({layer['unit']} spans, threshold {layer['threshold']}): {', '.join(layer['labels'])}"
@@ -311,7 +335,10 @@ them to the SemEval-2023 taxonomy.
   doubt, authority, causal, absolute, cliché, whataboutism) and VADER valence buckets for the token
   and its neighbours, words at ±1 and ±2, bigrams, position in the sentence, sentence length,
   lexicon classes, negative words, `!`, `?` and quotes in the sentence, inside-quotes, title line,
-  frequency of the word in the document, how charged the whole document is.
+  frequency of the word in the document, how charged the whole document is, and the e5 word clusters
+  of the token and its neighbours ({meta['clusters']}: {len(clusters.codes)} words of the training texts and
+  lexicons, each embedded alone ({ENCODER}), k-means with {', '.join(map(str, clusters.sizes))}
+  clusters, seed {meta['seed']}).
 - Limits: English news style; trained on {result.fold_sizes and sum(result.fold_sizes)} PTC articles.
   Partial-overlap scores reward approximate boundaries: a highlighted fragment is a pointer, not a proof.
 
