@@ -138,7 +138,9 @@ def test_ctrl_c_keeps_the_database_consistent_and_a_rerun_resumes(tmp_path) -> N
     export = telegram_export(tmp_path / "result.json", 600)
     db = tmp_path / "c.sqlite"
     cmd = [*CLI, "ingest", str(export), "--db", str(db), "--batch", "20", "--jobs", "2", "--analyze"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # a shell starts background jobs with Ctrl-C ignored, and a child inherits that: give it the default back
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and (not db.exists() or _safe_count(db) < 40):
         time.sleep(0.1)
