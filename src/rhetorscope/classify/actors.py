@@ -66,3 +66,8 @@ _ACTOR_RE = re.compile(
 def mask_actors(text: str) -> str:
     """Replace every actor name (with its inflection) by the placeholder letter."""
     return _ACTOR_RE.sub(PLACEHOLDER, text)
+
+
+def is_actor(word: str) -> bool:
+    """Whether one token is an actor name or a word made from one ("Russia", "American", "Путина")."""
+    return _ACTOR_RE.fullmatch(word) is not None

@@ -8,7 +8,10 @@ inside quotes, sentence-level cues (exclamation, question, lexicon classes
 present), how often the word recurs in the document (for Repetition) and, for a
 model trained with them, the e5 word clusters of the word and its neighbours
 (`rhetorscope.wordclusters`), so a word never labelled in training is tagged
-like the words closest to it in meaning.
+like the words closest to it in meaning. Actor names (countries, leaders,
+organisations, parties: the paragraph classifier's gazetteer) are masked: they
+all become one placeholder word of the `actor` class, so a fragment is tagged
+the same whichever side it names.
 
 Why strings and a per-word cache: the features of a word type never change, so
 they are computed once per distinct word; only the positional and contextual
@@ -21,10 +24,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from rhetorscope.classify.actors import PLACEHOLDER, is_actor
 from rhetorscope.spans.lexicon import LEXICON, valence
 from rhetorscope.wordclusters import WordClusters
 
-FEATURES_VERSION = "4"
+FEATURES_VERSION = "5"
 
 TOKEN_RE = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]")
 _SENTENCE_END = frozenset(".!?")
@@ -70,12 +74,15 @@ class TypeFeatures:
             return cached
         if len(self._cache) > _MAX_CACHE:
             self._cache.clear()
-        low = token.lower()
         shape = _shape(token)
-        lex = LEXICON.get(low, ())
-        polarity = valence().get(low)
-        if polarity:
-            lex = (*lex, f"vd{polarity}")
+        if is_actor(token):  # the tagger judges wording, not who is named: every actor looks the same
+            low, lex = PLACEHOLDER, ("actor",)
+        else:
+            low = token.lower()
+            lex = LEXICON.get(low, ())
+            polarity = valence().get(low)
+            if polarity:
+                lex = (*lex, f"vd{polarity}")
         own = [f"w={low}", f"sh={shape}", *(f"lx={c}" for c in lex)]
         if len(low) > 3:
             own += [f"s3={low[-3:]}", f"p4={low[:4]}"]

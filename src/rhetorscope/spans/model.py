@@ -28,6 +28,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from rhetorscope.classify.actors import PLACEHOLDER
 from rhetorscope.errors import RhetorscopeError
 from rhetorscope.spans.features import TokenSequence, TypeFeatures, featurize
 from rhetorscope.spans.ptc import LabeledSpan
@@ -41,8 +42,9 @@ UNINFORMATIVE = ("b", "BOL", "EOL", "title", "dv=", "de=", "dm=", "sp=", "se=", 
 """Feature prefixes too generic to show a reader as evidence (bias, position, document-wide levels)."""
 
 
-_LEXICON_NAMES = {"we": "first-person plural (we/our)", "they": "third-person plural (they/their)",
-                  "cliche": "cliché", "whatabout": "whataboutism cue"}
+_LEXICON_NAMES = {"actor": "named actor", "we": "first-person plural (we/our)",
+                  "they": "third-person plural (they/their)", "cliche": "cliché", "whatabout": "whataboutism cue"}
+_ACTOR = "a named actor (country, leader, organisation or party)"
 _POSITION = {"": "", "-1": "after ", "+1": "before ", "-2": "two words after ", "+2": "two words before "}
 
 
@@ -60,10 +62,12 @@ def describe_feature(name: str, clusters: WordClusters | None = None) -> str:
     position = _POSITION[where]
     if kind == "cl" and clusters is not None:
         return f"{position}a word like {clusters.describe(value)}"
+    if (kind, value) in (("w", PLACEHOLDER), ("lx", "actor")):
+        return f"{position}{_ACTOR}"
     if kind == "w":
         return f'{position}the word "{value}"' if position else f'the word "{value}"'
     if kind in ("bg-", "bg+"):
-        return f'the words "{value.replace("|", " ")}"'
+        return f'the words "{value.replace("|", " ").replace(PLACEHOLDER, "<actor>")}"'
     if kind == "lx":
         return f"{position}a word of the {_lexicon_class(value)} lexicon".strip()
     if kind == "sx":

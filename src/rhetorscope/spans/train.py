@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from rhetorscope import __version__
+from rhetorscope.classify.actors import is_actor
 from rhetorscope.spans.features import FEATURES_VERSION, PLAIN, TOKEN_RE, TokenSequence, TypeFeatures, featurize
 from rhetorscope.spans.lexicon import LEXICON, LEXICON_VERSION, valence
 from rhetorscope.spans.model import META_FILE, OUTSIDE, WEIGHTS_FILE, SpanModel, decode_all
@@ -87,10 +88,13 @@ class CVResult:
 
 
 def vocabulary(articles: Sequence[Article]) -> list[str]:
-    """Words to cluster, most frequent first: those seen twice in the texts, and every lexicon word."""
+    """Words to cluster, most frequent first: those seen twice in the texts, and every lexicon word.
+
+    Actor names are left out: features mask them (see `features`)."""
     counts: Counter[str] = Counter()
     for article in articles:
-        counts.update(m.group().lower() for m in TOKEN_RE.finditer(article.text) if m.group()[0].isalpha())
+        counts.update(m.group().lower() for m in TOKEN_RE.finditer(article.text)
+                      if m.group()[0].isalpha() and not is_actor(m.group()))
     lexicon = {w for w in (*LEXICON, *valence()) if w.isalpha()}
     return sorted({w for w, n in counts.items() if n >= 2} | lexicon, key=lambda w: (-counts[w], w))
 
@@ -338,7 +342,8 @@ them to the SemEval-2023 taxonomy.
   frequency of the word in the document, how charged the whole document is, and the e5 word clusters
   of the token and its neighbours ({meta['clusters']}: {len(clusters.codes)} words of the training texts and
   lexicons, each embedded alone ({ENCODER}), k-means with {', '.join(map(str, clusters.sizes))}
-  clusters, seed {meta['seed']}).
+  clusters, seed {meta['seed']}); actor names (countries, leaders, organisations, parties) are masked
+  as one placeholder word of an `actor` class.
 - Limits: English news style; trained on {result.fold_sizes and sum(result.fold_sizes)} PTC articles.
   Partial-overlap scores reward approximate boundaries: a highlighted fragment is a pointer, not a proof.
 
