@@ -49,17 +49,15 @@ DRAIN_BYTES = 16 * 1_048_576
 DRAIN_SECONDS = 5.0
 
 
-async def _drain(receive: Receive, declared: int | None) -> None:
+async def _drain(receive: Receive) -> None:
     """Read and discard the rest of a refused body, as nginx's lingering close does.
 
     Closing a socket whose receive buffer still holds request bytes makes the
     kernel answer with a TCP reset, and a client still sending then loses the
     413 and sees "connection reset by peer" instead. Reading the rest first lets
-    the answer arrive. Only bounded amounts are read: a body declared or found
-    to be larger than `DRAIN_BYTES`, or one that trickles in, is cut off.
+    the answer arrive. Only bounded amounts are read: a body found to be larger
+    than `DRAIN_BYTES`, or one that trickles in, is cut off.
     """
-    if declared is not None and declared > DRAIN_BYTES:
-        return
     drained = 0
     try:
         async with asyncio.timeout(DRAIN_SECONDS):
@@ -79,8 +77,9 @@ class BodyLimitMiddleware:
         self.app = app
         self.max_bytes = max_bytes
 
-    async def _refuse(self, receive: Receive, send: Send, declared: int | None) -> None:
-        await _drain(receive, declared)
+    async def _refuse(self, receive: Receive, send: Send, *, drain: bool) -> None:
+        if drain:
+            await _drain(receive)
         await _send_json(send, 413, self._problem(), {"connection": "close"})
 
     def _problem(self) -> dict[str, str]:
@@ -93,11 +92,10 @@ class BodyLimitMiddleware:
             return
         for name, value in scope["headers"]:
             if name == b"content-length":
-                if not value.isdigit():
-                    await self._refuse(receive, send, DRAIN_BYTES + 1)
-                    return
-                if int(value) > self.max_bytes:
-                    await self._refuse(receive, send, int(value))
+                declared = int(value) if value.isdigit() else None
+                if declared is None or declared > self.max_bytes:
+                    # a malformed length, or one too large to read away, is refused at once
+                    await self._refuse(receive, send, drain=declared is not None and declared <= DRAIN_BYTES)
                     return
         received = 0
         started = False
@@ -120,7 +118,7 @@ class BodyLimitMiddleware:
             await self.app(scope, limited_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await self._refuse(receive, send, None)
+                await self._refuse(receive, send, drain=True)
 
 
 class SecurityHeadersMiddleware:
