@@ -186,11 +186,13 @@ def test_evidence_names_features_in_words(feature, words):
 
 
 def test_actor_names_are_masked_so_either_side_gets_the_same_features():
+    from rhetorscope.classify.actors import is_actor
     from rhetorscope.spans.model import describe_feature
 
     (russia,) = featurize("Russia lied again, said Putin.")
     (america,) = featurize("America lied again, said Biden.")
     assert russia.features == america.features
     assert "w=ζ" in russia.features[0] and "lx=actor" in russia.features[0]
+    assert is_actor("IRAN") and is_actor("US") and not is_actor("IT")  # headlines in capitals are masked too
     assert describe_feature("-1w=ζ") == "after a named actor (country, leader, organisation or party)"
     assert describe_feature("bg+=ζ|lied") == 'the words "<actor> lied"'

@@ -69,5 +69,10 @@ def mask_actors(text: str) -> str:
 
 
 def is_actor(word: str) -> bool:
-    """Whether one token is an actor name or a word made from one ("Russia", "American", "Путина")."""
-    return _ACTOR_RE.fullmatch(word) is not None
+    """Whether one token is an actor name or a word made from one ("Russia", "American", "Путина").
+
+    A headline in capitals ("IRAN", "RUSSIAN") is checked as a capitalised word too;
+    the gazetteer's own all-caps names ("US", "NATO") match as they are.
+    """
+    return (_ACTOR_RE.fullmatch(word) is not None
+            or (word.isupper() and _ACTOR_RE.fullmatch(word.capitalize()) is not None))

@@ -95,7 +95,7 @@ def vocabulary(articles: Sequence[Article]) -> list[str]:
     for article in articles:
         counts.update(m.group().lower() for m in TOKEN_RE.finditer(article.text)
                       if m.group()[0].isalpha() and not is_actor(m.group()))
-    lexicon = {w for w in (*LEXICON, *valence()) if w.isalpha()}
+    lexicon = {w for w in (*LEXICON, *valence()) if w.isalpha() and not is_actor(w)}
     return sorted({w for w, n in counts.items() if n >= 2} | lexicon, key=lambda w: (-counts[w], w))
 
 
