@@ -40,12 +40,19 @@ _MAX_CACHE = 200_000
 
 @dataclass(frozen=True)
 class TokenSequence:
-    """One line of text as tokens: character offsets into the full text, features, sentence token ranges."""
+    """One line of text as tokens: character offsets into the full text, features, sentence token ranges.
+
+    `terms` are each token's contribution to its sentence's bag of terms (the
+    sentence re-scorer's input): its word, lexicon classes and clusters, and the
+    bigram it starts; a subset of its features, kept apart so that nobody has to
+    filter the features again.
+    """
 
     starts: list[int]
     ends: list[int]
     features: list[list[str]]
     sentences: list[tuple[int, int]]
+    terms: list[list[str]]
 
 
 def _shape(token: str) -> str:
@@ -54,11 +61,11 @@ def _shape(token: str) -> str:
     return _REPEAT_RE.sub(r"\1", shape)[:4]
 
 
-_Type = tuple[list[str], list[str], list[str], str, tuple[str, ...]]
+_Type = tuple[list[str], list[str], list[str], str, tuple[str, ...], list[str]]
 
 
 class TypeFeatures:
-    """Per-word-type features, cached: (own, as left neighbour, as right neighbour, lowercase, classes).
+    """Per-word-type features, cached: (own, as left neighbour, as right neighbour, lowercase, classes, terms).
 
     With `clusters`, a word and its neighbours also carry their e5 word clusters
     (`cl=k256_17`), so the CRF generalises from a labelled word to words close in meaning.
@@ -83,7 +90,8 @@ class TypeFeatures:
             polarity = valence().get(low)
             if polarity:
                 lex = (*lex, f"vd{polarity}")
-        own = [f"w={low}", f"sh={shape}", *(f"lx={c}" for c in lex)]
+        terms = [f"w={low}", *(f"lx={c}" for c in lex)]
+        own = [terms[0], f"sh={shape}", *terms[1:]]
         if len(low) > 3:
             own += [f"s3={low[-3:]}", f"p4={low[:4]}"]
         if len(token) > 1 and token.isupper():
@@ -93,9 +101,10 @@ class TypeFeatures:
         if self.clusters is not None:
             groups = self.clusters.get(low)
             own += [f"cl={g}" for g in groups]
+            terms += [f"cl={g}" for g in groups]
             left += [f"-1cl={g}" for g in groups]
             right += [f"+1cl={g}" for g in groups]
-        cached = (own, left, right, low, lex)
+        cached = (own, left, right, low, lex, terms)
         self._cache[token] = cached
         return cached
 
@@ -155,10 +164,11 @@ def _document_features(lines: list[list[str]]) -> list[str]:
 def _line_features(
     tokens: list[str], sentences: list[tuple[int, int]], title: bool, doc_freq: Counter[str], document: list[str],
     type_features: TypeFeatures,
-) -> list[list[str]]:
+) -> tuple[list[list[str]], list[list[str]]]:
     types = [type_features(t) for t in tokens]
     lows = [t[3] for t in types]
     features: list[list[str]] = []
+    terms: list[list[str]] = []
     in_quote = False
     for s_start, s_end in sentences:
         sent_tokens = tokens[s_start:s_end]
@@ -175,7 +185,7 @@ def _line_features(
             sentence.append("title")
         for i in range(s_start, s_end):
             token = tokens[i]
-            own, _, _, low, _ = types[i]
+            own, _, _, low, _, own_terms = types[i]
             if token in ("“", "«"):
                 in_quote = True
             elif token in ("”", "»"):
@@ -198,13 +208,16 @@ def _line_features(
                 feats.append("BOL")
             if i + 1 < len(tokens):
                 feats += types[i + 1][2]
-                feats.append(f"bg+={low}|{lows[i + 1]}")
+                bigram = f"bg+={low}|{lows[i + 1]}"
+                feats.append(bigram)
+                terms.append([*own_terms, bigram])
                 if i + 2 < len(tokens):
                     feats.append(f"+2w={lows[i + 2]}")
             else:
                 feats.append("EOL")
+                terms.append(own_terms)
             features.append(feats)
-    return features
+    return features, terms
 
 
 def featurize(text: str, type_features: TypeFeatures = PLAIN) -> list[TokenSequence]:
@@ -223,6 +236,6 @@ def featurize(text: str, type_features: TypeFeatures = PLAIN) -> list[TokenSeque
     sequences = []
     for index, (starts, ends, tokens) in enumerate(lines):
         sentences = _sentences(tokens)
-        features = _line_features(tokens, sentences, index == 0, doc_freq, document, type_features)
-        sequences.append(TokenSequence(starts, ends, features, sentences))
+        features, terms = _line_features(tokens, sentences, index == 0, doc_freq, document, type_features)
+        sequences.append(TokenSequence(starts, ends, features, sentences, terms))
     return sequences

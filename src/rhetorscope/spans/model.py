@@ -13,25 +13,30 @@ tuned on cross-validated predictions at training time and stored in the artifact
 
 An artifact is a folder: `spans.json` (version, layers, labels, thresholds,
 metrics) plus one gzipped `<layer>.crfsuite.gz` file per layer, `clusters.tsv.gz`
-(the word clusters its features use) and `weights.json.gz` (positive
-state-feature weights, read only to explain a finding).
+(the word clusters its features use), `sentences.npz` (the sentence re-scorer,
+`rescore`: it moves each sentence's marginals towards a sentence-level
+judgement before decoding) and `weights.json.gz` (positive state-feature
+weights, read only to explain a finding).
 """
 
 from __future__ import annotations
 
 import gzip
 import json
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from rhetorscope.classify.actors import PLACEHOLDER
 from rhetorscope.errors import RhetorscopeError
 from rhetorscope.spans.features import TokenSequence, TypeFeatures, featurize
 from rhetorscope.spans.ptc import LabeledSpan
+from rhetorscope.spans.rescore import SentenceRescorer, sentence_units
 from rhetorscope.wordclusters import WordClusters
 
 META_FILE = "spans.json"
@@ -141,12 +146,13 @@ class SpanModel:
     """A loaded artifact; `predict` tags a text, `sequence_marginals` feeds threshold tuning."""
 
     def __init__(self, meta: dict[str, Any], models: dict[str, bytes], directory: Path | None = None,
-                 clusters: WordClusters | None = None) -> None:
+                 clusters: WordClusters | None = None, rescorer: SentenceRescorer | None = None) -> None:
         import pycrfsuite
 
         self.meta = meta
         self.directory = directory
         self.clusters = clusters
+        self.rescorer = rescorer
         self.type_features = TypeFeatures(clusters)
         # crfsuite reads the model in place: the bytes must live as long as the taggers
         self._models = models
@@ -175,14 +181,29 @@ class SpanModel:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         models = {layer["name"]: gzip.decompress((directory / layer["file"]).read_bytes()) for layer in meta["layers"]}
         clusters = WordClusters.load(directory / meta["clusters"]) if meta.get("clusters") else None
-        return cls(meta, models, directory, clusters)
+        rescorer = SentenceRescorer.load(directory / meta["rescorer"]) if meta.get("rescorer") else None
+        return cls(meta, models, directory, clusters, rescorer)
 
     def featurize(self, text: str) -> list[TokenSequence]:
         """Token sequences with the features this model was trained on (word clusters included)."""
         return featurize(text, self.type_features)
 
     def sequence_marginals(self, sequences: list[TokenSequence]) -> dict[str, list[list[float]]]:
-        """For every technique of every layer, per sequence, the marginal probability of each token."""
+        """For every technique of every layer, per sequence, the probability of each token (re-scored, if the
+        artifact has a sentence re-scorer)."""
+        return self._marginals(sequences)[0]
+
+    def _marginals(
+        self, sequences: list[TokenSequence]
+    ) -> tuple[dict[str, list[list[float]]], np.ndarray | None]:
+        """Token probabilities and, with a re-scorer, each sentence's probability of holding a technique."""
+        marginals = self.crf_marginals(sequences)
+        if self.rescorer is None:
+            return marginals, None
+        return self.rescorer.rescore(sequences, marginals, self.layers)
+
+    def crf_marginals(self, sequences: list[TokenSequence]) -> dict[str, list[list[float]]]:
+        """The CRF layers' own marginals, before sentence re-scoring."""
         import pycrfsuite
 
         out: dict[str, list[list[float]]] = {label: [] for layer in self.layers for label in layer["labels"]}
@@ -200,17 +221,23 @@ class SpanModel:
         return out
 
     def predict(self, text: str, *, explain: bool = False) -> list[PredictedSpan]:
-        """Technique spans of `text`, sorted by position; `explain` adds the strongest features."""
+        """Technique spans of `text`, sorted by position; `explain` adds the strongest features and, with a
+        re-scorer, how likely the span's sentence as a whole is to hold a technique."""
         sequences = self.featurize(text)
-        spans = decode_all(sequences, self.sequence_marginals(sequences), self.layers)
+        marginals, sentence_probabilities = self._marginals(sequences)
+        spans = decode_all(sequences, marginals, self.layers)
         if not explain:
             return spans
         starts = [start for sequence in sequences for start in sequence.starts]
         features = [f for sequence in sequences for f in sequence.features]
+        sentence_starts = [sequences[s].starts[first] for s, first, _ in sentence_units(sequences)]
         explained = []
         for span in spans:
             first, last = bisect_left(starts, span.start), bisect_left(starts, span.end)
             evidence = self.top_features(span.label, [f for fs in features[first:last] for f in fs])
+            if sentence_probabilities is not None:
+                sentence = sentence_probabilities[bisect_right(sentence_starts, span.start) - 1]
+                evidence = (*evidence, f"whole sentence: {sentence:.2f} (sentence re-scorer)")
             explained.append(PredictedSpan(span.start, span.end, span.label, span.confidence, evidence))
         return explained
 
