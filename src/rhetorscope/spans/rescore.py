@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
+from itertools import chain, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -70,21 +71,41 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def combiner_inputs(
-    sequences: Sequence[TokenSequence], marginals: dict[str, list[list[float]]], layers: Sequence[dict[str, Any]],
-    text_probabilities: np.ndarray,
-) -> np.ndarray:
-    """One row per sentence: CRF best marginal per layer (logit), text model logit, log length, title, position."""
-    units = sentence_units(sequences)
-    last_line = max(len(sequences) - 1, 1)
-    rows = np.empty((len(units), len(layers) + 4))
-    for k, (s, first, last) in enumerate(units):
-        for j, layer in enumerate(layers):
-            rows[k, j] = max(max(marginals[label][s][first:last]) for label in layer["labels"])
-        rows[k, len(layers)] = text_probabilities[k]
-        rows[k, len(layers) + 1:] = (math.log(last - first), float(s == 0), s / last_line)
-    rows[:, :len(layers) + 1] = _logit(rows[:, :len(layers) + 1])
-    return rows
+class _Grid:
+    """A text's marginals as one labels x tokens array, with the flat index of each sequence and sentence."""
+
+    def __init__(self, sequences: Sequence[TokenSequence], marginals: dict[str, list[list[float]]]) -> None:
+        self.labels = list(marginals)
+        lengths = [len(sequence.starts) for sequence in sequences]
+        total = sum(lengths)
+        self.table = np.empty((len(self.labels), total))
+        for j, label in enumerate(self.labels):
+            self.table[j] = np.fromiter(chain.from_iterable(marginals[label]), float, count=total)
+        self.offsets = np.cumsum([0, *lengths]).tolist()
+        self.units = sentence_units(sequences)
+        self.lines = np.array([s for s, _, _ in self.units], dtype=float)
+        self.bounds = np.array([self.offsets[s] + first for s, first, _ in self.units], dtype=np.intp)
+        self.sizes = np.array([last - first for _, first, last in self.units], dtype=np.intp)
+
+    def sentence_best(self, labels: Sequence[str] | None = None) -> np.ndarray:
+        """Per sentence, the highest marginal of any token for any of `labels` (all labels when None)."""
+        rows = self.table if labels is None else self.table[[self.labels.index(label) for label in labels]]
+        return np.maximum.reduceat(rows.max(axis=0), self.bounds)
+
+    def inputs(self, layers: Sequence[dict[str, Any]], text_probabilities: np.ndarray) -> np.ndarray:
+        """One row per sentence: CRF best marginal per layer (logit), text model logit, log length, title, position."""
+        best = [_logit(self.sentence_best(layer["labels"])) for layer in layers]
+        position = self.lines / max(len(self.offsets) - 2, 1)
+        return np.column_stack([*best, _logit(text_probabilities), np.log(self.sizes), self.lines == 0, position])
+
+    def shifted(self, probabilities: np.ndarray, shift: float) -> dict[str, list[list[float]]]:
+        gap = shift * (_logit(probabilities) - _logit(self.sentence_best()))
+        adjusted = 1.0 / (1.0 + np.exp(-(_logit(self.table) + np.repeat(gap, self.sizes))))
+        out = {}
+        for j, label in enumerate(self.labels):
+            row = adjusted[j].tolist()
+            out[label] = [row[start:end] for start, end in pairwise(self.offsets)]
+        return out
 
 
 class TextModel:
@@ -97,12 +118,13 @@ class TextModel:
     def probabilities(self, documents: Sequence[list[str]]) -> np.ndarray:
         """Probability per sentence: sublinear TF-IDF, l2-normed, dot the weights (as scikit-learn computes it)."""
         out = np.empty(len(documents))
+        lookup = self.terms.get
         for k, document in enumerate(documents):
             dot = norm = 0.0
             for term, count in Counter(document).items():
-                entry = self.terms.get(term)
+                entry = lookup(term)
                 if entry is not None:
-                    value = (1.0 + math.log(count)) * entry[0]
+                    value = entry[0] if count == 1 else (1.0 + math.log(count)) * entry[0]
                     dot += value * entry[1]
                     norm += value * value
             z = self.intercept + (dot / math.sqrt(norm) if norm else 0.0)
@@ -114,7 +136,7 @@ class TextModel:
         layers: Sequence[dict[str, Any]],
     ) -> np.ndarray:
         """The combiner's input rows for a text."""
-        return combiner_inputs(sequences, marginals, layers, self.probabilities(sentence_documents(sequences)))
+        return _Grid(sequences, marginals).inputs(layers, self.probabilities(sentence_documents(sequences)))
 
 
 class SentenceRescorer:
@@ -127,9 +149,6 @@ class SentenceRescorer:
         self.combiner_intercept = combiner_intercept
         self.shift = shift
 
-    def sentence_probabilities(self, inputs: np.ndarray) -> np.ndarray:
-        return combine(inputs, self.combiner_coef, self.combiner_intercept)
-
     def rescore(
         self, sequences: Sequence[TokenSequence], marginals: dict[str, list[list[float]]],
         layers: Sequence[dict[str, Any]],
@@ -137,8 +156,10 @@ class SentenceRescorer:
         """The adjusted marginals, and the probability per sentence (in `sentence_units` order) they moved to."""
         if not sequences:
             return marginals, np.empty(0)
-        probabilities = self.sentence_probabilities(self.text.inputs(sequences, marginals, layers))
-        return shift_marginals(sequences, marginals, probabilities, self.shift), probabilities
+        grid = _Grid(sequences, marginals)
+        probabilities = combine(grid.inputs(layers, self.text.probabilities(sentence_documents(sequences))),
+                                self.combiner_coef, self.combiner_intercept)
+        return grid.shifted(probabilities, self.shift), probabilities
 
     def arrays(self) -> dict[str, np.ndarray]:
         """Everything the re-scorer is, as named arrays (what `save` writes; the trainer hashes them)."""
@@ -173,23 +194,7 @@ def shift_marginals(
     shift: float,
 ) -> dict[str, list[list[float]]]:
     """Move each sentence's token marginals, in logit space, `shift` of the way from the CRF's best to the target."""
-    units = sentence_units(sequences)
-    if not units:
-        return marginals
-    labels = list(marginals)
-    lengths = [len(sequence.starts) for sequence in sequences]
-    table = np.array([[p for row in marginals[label] for p in row] for label in labels])
-    logits = _logit(table)
-    offsets = np.cumsum([0, *lengths])
-    bounds = np.array([offsets[s] + first for s, first, _ in units])
-    best = np.maximum.reduceat(table.max(axis=0), bounds)
-    gap = shift * (_logit(probabilities) - _logit(best))
-    sizes = [last - first for _, first, last in units]
-    adjusted = 1.0 / (1.0 + np.exp(-(logits + np.repeat(gap, sizes))))
-    return {
-        label: [adjusted[j, offsets[s]:offsets[s + 1]].tolist() for s in range(len(sequences))]
-        for j, label in enumerate(labels)
-    }
+    return _Grid(sequences, marginals).shifted(probabilities, shift) if sequences else marginals
 
 
 def fit_text_model(documents: Sequence[list[str]], labels: Sequence[int]) -> TextModel:
