@@ -29,6 +29,8 @@ SAMPLES = [
     ("Путину и Байдену, России и Америки", "ζ и ζ, ζ и ζ"),
     ("Rosji, Putina: US and us", "ζ, ζ: ζ and us"),
     ("romantic Romans, Cinema", "romantic Romans, Cinema"),
+    ("USED UNDER the US and the UN-Sicherheitsrat, NATOs", "USED UNDER the ζ and the ζ-Sicherheitsrat, ζ"),
+    ("Assad's Syria, Kim Jong Un and Turkey; a turkey", "ζ's ζ, ζ and ζ; a turkey"),
 ])
 def test_actor_names_and_inflections_are_masked(text: str, masked: str) -> None:
     assert mask_actors(text) == masked.replace("ζ", PLACEHOLDER)

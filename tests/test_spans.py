@@ -194,5 +194,6 @@ def test_actor_names_are_masked_so_either_side_gets_the_same_features():
     assert russia.features == america.features
     assert "w=ζ" in russia.features[0] and "lx=actor" in russia.features[0]
     assert is_actor("IRAN") and is_actor("US") and not is_actor("IT")  # headlines in capitals are masked too
+    assert not is_actor("USED") and not is_actor("UNDER") and is_actor("NATOs")
     assert describe_feature("-1w=ζ") == "after a named actor (country, leader, organisation or party)"
     assert describe_feature("bg+=ζ|lied") == 'the words "<actor> lied"'

@@ -56,10 +56,24 @@ _STEMS: tuple[str, ...] = (
     "Lukaschenk", "Łukaszenk", "Loukachenk", "Лукашенк", "Netanyahu", "Netanjahu", "Нетаньяху", "Orb[aá]n",
     "Орбан", "Medvedev", "Medwedew", "Miedwiediew", "Медведев", "Shoigu", "Schoigu", "Szojgu", "Шойгу",
     "Stoltenberg", "Столтенберг", "von der Leyen", "фон дер Ляйен", "Harris", "Харрис", "Pence", "Пенс",
+    "Assad", "Асад", "Maduro", "Мадуро", "Khamenei", "Хаменеи", "Kim Jong[- ]?[Uu]n", "Kim Jong", "Ким Чен",
+    "Navaln", "Nawaln", "Навальн", "Prigozhin", "Prigoschin", "Prigożyn", "Пригожин", "Kadyrov", "Kadyrow",
+    "Кадыров", "Starmer", "Стармер", "Le Pen", "Ле Пен", "Salvini", "Сальвини",
+    # further countries, capitals and organisations named in the training data
+    "Syri", "syri", "Siria(?!\\w)", "sirian", "Сири", "сирийск", "Damas", "Дамаск", "Venezuel", "venezuel",
+    "Венесуэл", "Turk", "Türk", "türk", "Turqu", "turc", "Turch", "turch", "Turcj", "tureck", "Турци",
+    "турецк", "Ankar", "Анкар", "Hamas", "ХАМАС", "Хамас", "Hezbollah", "Hisbollah", "Хезболл",
 )
 
+_ACRONYM = re.compile(r"[A-ZА-ЯЁ.\\]+")
+"""Stems that are acronyms ("US", "UN", "EU"): a capital after them makes another word ("USED", "UNDER")."""
+_LOWER_SUFFIX = r"(?:[^\W\d_A-ZА-ЯЁ]\w*)?(?!\w)"
 _ACTOR_RE = re.compile(
-    r"(?<!\w)(?:" + "|".join(sorted(_STEMS, key=len, reverse=True)) + r")\w*"
+    r"(?<!\w)(?:(?:"
+    + "|".join(sorted((s for s in _STEMS if not _ACRONYM.fullmatch(s)), key=len, reverse=True))
+    + r")\w*|(?:"
+    + "|".join(sorted((s for s in _STEMS if _ACRONYM.fullmatch(s)), key=len, reverse=True))
+    + ")" + _LOWER_SUFFIX + ")"
 )
 
 
@@ -72,7 +86,8 @@ def is_actor(word: str) -> bool:
     """Whether one token is an actor name or a word made from one ("Russia", "American", "Путина").
 
     A headline in capitals ("IRAN", "RUSSIAN") is checked as a capitalised word too;
-    the gazetteer's own all-caps names ("US", "NATO") match as they are.
+    the gazetteer's own all-caps names ("US", "NATO") match as they are, inflected only in
+    lower case ("NATOs"), so "USED" and "UNDER" stay words.
     """
     return (_ACTOR_RE.fullmatch(word) is not None
             or (word.isupper() and _ACTOR_RE.fullmatch(word.capitalize()) is not None))
