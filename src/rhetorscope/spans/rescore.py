@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from rhetorscope.spans.features import TokenSequence
+from rhetorscope.spans.ptc import LabeledSpan
 
 SHIFT = 0.6
 """Share of the logit gap closed (5-fold CV on PTC: 0.4 -> span F1 0.404, 0.6 -> 0.413, 1.0 -> 0.404)."""
@@ -57,7 +58,7 @@ def sentence_documents(sequences: Sequence[TokenSequence]) -> list[list[str]]:
             for s, first, last in sentence_units(sequences)]
 
 
-def sentence_labels(sequences: Sequence[TokenSequence], spans: Sequence[Any]) -> list[int]:
+def sentence_labels(sequences: Sequence[TokenSequence], spans: Sequence[LabeledSpan]) -> list[int]:
     """1 for a sentence that any gold span touches, else 0."""
     labels = []
     for s, first, last in sentence_units(sequences):
@@ -82,10 +83,10 @@ class _Grid:
         for j, label in enumerate(self.labels):
             self.table[j] = np.fromiter(chain.from_iterable(marginals[label]), float, count=total)
         self.offsets = np.cumsum([0, *lengths]).tolist()
-        self.units = sentence_units(sequences)
-        self.lines = np.array([s for s, _, _ in self.units], dtype=float)
-        self.bounds = np.array([self.offsets[s] + first for s, first, _ in self.units], dtype=np.intp)
-        self.sizes = np.array([last - first for _, first, last in self.units], dtype=np.intp)
+        units = sentence_units(sequences)
+        self.lines = np.array([s for s, _, _ in units], dtype=float)
+        self.bounds = np.array([self.offsets[s] + first for s, first, _ in units], dtype=np.intp)
+        self.sizes = np.array([last - first for _, first, last in units], dtype=np.intp)
 
     def sentence_best(self, labels: Sequence[str] | None = None) -> np.ndarray:
         """Per sentence, the highest marginal of any token for any of `labels` (all labels when None)."""
