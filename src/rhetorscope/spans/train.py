@@ -82,11 +82,13 @@ Progress = Callable[[str, int], None]
 
 @dataclass
 class Example:
-    """An article with its features and per-layer labels computed once, reused by every fold."""
+    """An article with its features, per-layer labels and sentence labels computed once, reused by every fold."""
 
     article: Article
     sequences: list[TokenSequence]
     labels: dict[str, list[list[str]]]
+    sentence_labels: list[int]
+    """Per sentence (`rescore.sentence_units` order), 1 when a gold span touches it: the re-scorer's target."""
 
 
 @dataclass
@@ -126,7 +128,7 @@ def prepare(articles: Sequence[Article], type_features: TypeFeatures = PLAIN) ->
     for article in articles:
         sequences = featurize(article.text, type_features)
         labels = {name: [token_labels(s, article.spans, group) for s in sequences] for name, _, group in LAYERS}
-        examples.append(Example(article, sequences, labels))
+        examples.append(Example(article, sequences, labels, sentence_labels(sequences, article.spans)))
     return examples
 
 
@@ -163,7 +165,7 @@ def fit_text(examples: Sequence[Example]) -> TextModel:
     labels: list[int] = []
     for example in examples:
         documents += sentence_documents(example.sequences)
-        labels += sentence_labels(example.sequences, example.article.spans)
+        labels += example.sentence_labels
     return fit_text_model(documents, labels)
 
 
@@ -261,17 +263,17 @@ def cross_validate(
             crf[i] = model.crf_marginals(sequences)
             inputs[i] = text.inputs(sequences, crf[i], layers)
         tag_seconds += time.process_time() - started
-    labels = [sentence_labels(e.sequences, e.article.spans) for e in examples]
     marginals: list[dict[str, list[list[float]]]] = [{} for _ in examples]
     for held_out in folds:
         held = set(held_out)
         others = [i for i in range(len(examples)) if i not in held]
-        coef, intercept = fit_combiner(np.vstack([inputs[i] for i in others]), [y for i in others for y in labels[i]])
+        coef, intercept = fit_combiner(np.vstack([inputs[i] for i in others]),
+                                       [y for i in others for y in examples[i].sentence_labels])
         started = time.process_time()
         for i in held_out:
             marginals[i] = shift_marginals(examples[i].sequences, crf[i], combine(inputs[i], coef, intercept), SHIFT)
         tag_seconds += time.process_time() - started
-    combiner = fit_combiner(np.vstack(inputs), [y for per in labels for y in per])
+    combiner = fit_combiner(np.vstack(inputs), [y for e in examples for y in e.sentence_labels])
     thresholds = tune_thresholds(examples, marginals, progress)
     gold = {e.article.id: e.article.spans for e in examples}
     scores = score_spans(_predictions(examples, marginals, thresholds), gold)
