@@ -94,15 +94,22 @@ def document_id(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def technique_components() -> list[Component]:
-    """The technique stages: paragraph classifier, then span tagger, when their artifacts are present.
+def technique_components(fast: bool = False) -> list[Component]:
+    """The technique stages: a technique tier, then the span tagger, when their artifacts are present.
 
-    They produce no findings until a trained model is available; never fake ones.
+    The accurate tier (default) is the sentence model over the contextual encoder; `fast` is the
+    sparse paragraph model for bulk work (hundreds of paragraphs a second on one core). They
+    produce no findings until a trained model is available; never fake ones.
     """
     components: list[Component] = []
     from rhetorscope.classify.model import shipped_artifact
+    from rhetorscope.detect.model import shipped_artifact as sentence_artifact
 
-    if shipped_artifact().is_file():
+    if not fast and sentence_artifact().is_file():
+        from rhetorscope.detect.component import SentenceTechniqueComponent
+
+        components.append(SentenceTechniqueComponent())
+    elif shipped_artifact().is_file():
         from rhetorscope.classify.component import ParagraphTechniqueComponent
 
         components.append(ParagraphTechniqueComponent())
@@ -124,11 +131,12 @@ def structure_pipeline() -> Pipeline:
     return Pipeline([RepairComponent(), StructureComponent(), LanguageComponent()])
 
 
-@lru_cache(maxsize=2)
-def default_pipeline(techniques: bool = True) -> Pipeline:
+@lru_cache(maxsize=4)
+def default_pipeline(techniques: bool = True, fast: bool = False) -> Pipeline:
     """read -> repair -> structure -> language -> sentences -> repetition -> techniques (render is the caller's).
 
-    `techniques=False` leaves the trained models out: structure and repetition only.
+    `techniques=False` leaves the trained models out: structure and repetition only; `fast` picks
+    the sparse technique tier instead of the accurate one.
     """
     from rhetorscope.language import LanguageComponent
     from rhetorscope.repetition import RepetitionComponent
@@ -141,5 +149,5 @@ def default_pipeline(techniques: bool = True) -> Pipeline:
         LanguageComponent(),
         SentenceComponent(),
         RepetitionComponent(),
-        *(technique_components() if techniques else []),
+        *(technique_components(fast) if techniques else []),
     ])

@@ -40,6 +40,7 @@ def analyze(
     max_size: Annotated[float, typer.Option(help="Refuse files larger than this many MB.")] = 20.0,
     text_column: Annotated[str | None, typer.Option(help="Text column of a CSV/JSONL file.")] = None,
     language: Annotated[str | None, typer.Option(help="Force the language (en, ru, fr, de, it, pl).")] = None,
+    fast: Annotated[bool, typer.Option("--fast", help="Sparse technique tier: much faster, less accurate.")] = False,
 ) -> None:
     """Analyse one file: structure, speakers, repetitions and persuasion techniques."""
     from rhetorscope.language import SUPPORTED
@@ -51,7 +52,7 @@ def analyze(
         raise InputError(f"unsupported language '{language}'", f"use one of: {', '.join(SUPPORTED)}")
     raws = read_path(file, input_format=None if input_format is InputFormat.auto else input_format.value,
                      max_bytes=int(max_size * 1024 * 1024), text_column=text_column)
-    pipeline = default_pipeline()
+    pipeline = default_pipeline(fast=fast)
     analyses = []
     with _Progress(raws, len(pipeline.components)) as progress:
         for raw in raws:
