@@ -52,7 +52,7 @@ def test_onnx_encoder_loads_a_folder_and_mean_pools(tmp_path: Path) -> None:
 
 def test_onnx_encoder_refuses_a_folder_without_a_model(tmp_path: Path) -> None:
     pytest.importorskip("onnxruntime")
-    with pytest.raises(EncoderUnavailable, match="model.onnx"):
+    with pytest.raises(EncoderUnavailable, match=r"model\.onnx"):
         OnnxEncoder(str(tmp_path))
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from rhetorscope.classify.semeval import Paragraph
 from rhetorscope.model import Finding, FindingKind, SegmentKind
-from rhetorscope.pipeline import Work
 from rhetorscope.techniques import category_of
+from rhetorscope.work import Work
 
 EVIDENCE_PER_FINDING = 5
 

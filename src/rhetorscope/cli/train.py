@@ -120,7 +120,7 @@ def sentences(
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from rhetorscope.detect.corpus import read_dataset
-    from rhetorscope.detect.model import ARTIFACT_NAME
+    from rhetorscope.detect.model import ARTIFACT_NAME, FAST_ARTIFACT_NAME
     from rhetorscope.detect.train import (
         EmbeddingCache,
         TrainConfig,
@@ -142,17 +142,16 @@ def sentences(
             prep = prepare(articles, embeddings)
         finally:
             embeddings.save()
-        cv = cross_validate(prep, cfg, progress=lambda step: bar.update(task, description=step))
-        bar.update(task, description="final model")
-        model = fit_final(prep, cfg, cv.thresholds, {
-            "model_version": "2.0", "encoder": encoder.name, "config": vars(cfg),
-            "cv": {how: cv.mean(how) for how in cv.by_segmentation},
-        })
+        cvs = cross_validate(prep, cfg, progress=lambda step: bar.update(task, description=step))
+        bar.update(task, description="final models")
+        models = fit_final(prep, cfg, *cvs, {"model_version": "2.0", "encoder": encoder.name, "config": vars(cfg)})
     out.mkdir(parents=True, exist_ok=True)
-    model.save(out / ARTIFACT_NAME)
-    (out / "MODEL_CARD.md").write_text(model_card(model, cv, data.name, len(articles), len(prep.rows)),
+    models[0].save(out / ARTIFACT_NAME)
+    models[1].save(out / FAST_ARTIFACT_NAME)
+    (out / "MODEL_CARD.md").write_text(model_card(models, cvs, data.name, len(articles), len(prep.rows)),
                                        encoding="utf-8")
-    for how, rows in cv.by_segmentation.items():
-        cells = "  ".join(f"{r.lang} {r.micro:.3f}" for r in rows)
-        typer.echo(f"{how:<10} mean micro-F1 {cv.mean(how):.3f}   {cells}")
-    typer.echo(f"wrote {out / ARTIFACT_NAME}")
+    for tier, cv in zip(("accurate", "fast"), cvs, strict=True):
+        for how, rows in cv.by_segmentation.items():
+            cells = "  ".join(f"{r.lang} {r.micro:.3f}" for r in rows)
+            typer.echo(f"{tier:<9}{how:<10} mean micro-F1 {cv.mean(how):.3f}   {cells}")
+    typer.echo(f"wrote {out / ARTIFACT_NAME} and {out / FAST_ARTIFACT_NAME}")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from rhetorscope.classify.actors import PLACEHOLDER
 from rhetorscope.detect.cues import cue_classes
 from rhetorscope.detect.features import SentenceInput, document_rows, embed, layout_of
 from rhetorscope.masking import to_original
@@ -24,9 +25,8 @@ from rhetorscope.techniques import TECHNIQUES, category_of
 if TYPE_CHECKING:
     from rhetorscope.detect.model import SentenceModel
     from rhetorscope.encoder import Encoder
-    from rhetorscope.pipeline import Work
+    from rhetorscope.work import Work
 
-TIER = "accurate"
 MIN_CUE_EFFECT = 0.02
 """A cue is quoted as evidence when removing it lowers the score by at least this much."""
 
@@ -42,27 +42,19 @@ CUE_NAMES = {
 }
 
 
-def _default_model() -> SentenceModel:
-    from rhetorscope.detect.model import load_model
-
-    return load_model()
-
-
-def _default_encoder() -> Encoder:
-    from rhetorscope.encoder import load_encoder
-
-    return load_encoder()
-
-
 class SentenceTechniqueComponent:
-    """Adds one `technique` finding per (segment, technique) the sentence model finds."""
+    """Adds one `technique` finding per (segment, technique) the sentence model finds.
+
+    `fast` loads the fast tier (the lexical model alone, no encoder); findings record their tier.
+    """
 
     name = "sentences-model"
 
-    def __init__(self, model: Callable[[], SentenceModel] = _default_model,
-                 encoder: Callable[[], Encoder] = _default_encoder) -> None:
-        self._model = model
-        self._encoder = encoder
+    def __init__(self, fast: bool = False, model: Callable[[], SentenceModel] | None = None,
+                 encoder: Callable[[], Encoder] | None = None) -> None:
+        self.tier = "fast" if fast else "accurate"
+        self._model = model or (lambda: _load(fast))
+        self._encoder = encoder or _default_encoder
 
     def __call__(self, work: Work) -> None:
         model = self._model()
@@ -74,62 +66,98 @@ class SentenceTechniqueComponent:
             for s in seg.sentences or []:
                 owners.append(k)
                 inputs.append(SentenceInput(s.text, seg.language or fallback))
-        work.models[self.name] = model.version
+        work.models[self.name] = f"{model.version} ({self.tier})"
         if not inputs:
             return
-        rows = document_rows(inputs, embed(inputs, self._encoder()))
-        proba = model.proba(rows)
+        scored = Scored(model, inputs, document_rows(inputs, embed(inputs, self._encoder()))
+                        if model.needs_encoder else None)
         owner = np.array(owners)
         source = f"sentences {model.version}"
         for k, seg in enumerate(doc.segments):
             idx = np.flatnonzero(owner == k)
             if seg.kind == SegmentKind.title.value or not len(idx):
                 continue
-            best = idx[proba[idx].argmax(axis=0)]
+            best = idx[scored.proba[idx].argmax(axis=0)]
             threshold = model.threshold(seg.language or fallback)
-            for j in np.flatnonzero(proba[best, np.arange(len(model.labels))] >= threshold):
+            for j in np.flatnonzero(scored.proba[best, np.arange(len(model.labels))] >= threshold):
                 i = int(best[j])
                 work.findings.append(Finding(
                     id=work.next_finding_id(), kind=FindingKind.technique, technique=model.labels[j],
                     category=category_of(model.labels[j]).id, segment_id=seg.id, start=seg.start, end=seg.end,
-                    text=seg.text, confidence=round(float(proba[i, j]), 4),
-                    evidence=explain(model, rows, inputs, i, j, len(idx) > 1), source=source, tier=TIER,
+                    text=seg.text, confidence=round(float(scored.proba[i, j]), 4),
+                    evidence=scored.explain(i, int(j), quote_sentence=len(idx) > 1), source=source, tier=self.tier,
                 ))
 
 
-def explain(model: SentenceModel, rows: np.ndarray, inputs: Sequence[SentenceInput], i: int, j: int,
-            quote_sentence: bool) -> list[str]:
-    """Why sentence `i` scores technique `j`: the sentence, each cue's share, the encoder's share."""
-    cols = layout_of(rows)
-    classes = cue_classes()
-    p = float(model.proba(rows[i : i + 1])[0, j])
-    out: list[str] = []
-    if quote_sentence:
-        text = inputs[i].text
-        out.append(f'sentence: "{text if len(text) <= 160 else text[:157] + "…"}" ({p:.2f})')
-    effects: list[tuple[float, str]] = []
-    near = [n for n in (i - 1, i, i + 1) if 0 <= n < len(inputs)]
-    for c, cls in enumerate(classes):
-        on = [n for n in near if any(m.cls == cls for m in inputs[n].cues)]
-        if not on:
-            continue
-        row = rows[i : i + 1].copy()
-        row[0, cols["cue"].start + c] = 0.0
-        row[0, cols["cue_near"].start + c] = 0.0
-        drop = p - float(model.proba(row)[0, j])
-        if drop < MIN_CUE_EFFECT:
-            continue
-        n = i if i in on else on[0]
-        match = next(m for m in inputs[n].cues if m.cls == cls)
-        start, end = to_original(inputs[n].text, inputs[n].masked, match.start, match.end)
-        where = "" if n == i else (" (previous sentence)" if n < i else " (next sentence)")
-        words = inputs[n].text[start:end].strip()
-        effects.append((drop, f'cue "{words}": {CUE_NAMES.get(cls, cls)}{where} (+{drop:.2f})'))
-    out.extend(text for _, text in sorted(effects, reverse=True))
-    bare = rows[i : i + 1].copy()
-    bare[0, cols["cue"]] = 0.0
-    bare[0, cols["cue_near"]] = 0.0
-    q = float(model.proba(bare)[0, j])
-    name = TECHNIQUES[model.labels[j]].name
-    out.append(f"the sentence in its context resembles training examples of {name} ({q:.2f} without cues; encoder)")
-    return out
+def _load(fast: bool) -> SentenceModel:
+    from rhetorscope.detect.model import load_model
+
+    return load_model(fast=fast)
+
+
+def _default_encoder() -> Encoder:
+    from rhetorscope.encoder import load_encoder
+
+    return load_encoder()
+
+
+class Scored:
+    """One document's sentences with their scores, and the means to say why each score is high."""
+
+    def __init__(self, model: SentenceModel, inputs: Sequence[SentenceInput], rows: np.ndarray | None) -> None:
+        self.model, self.inputs, self.rows = model, inputs, rows
+        self.masked = [s.masked for s in inputs]
+        self.lexical = model.lexical.logits(self.masked) if model.lexical is not None else None
+        self.proba = model.proba(rows, self.masked, self.lexical)
+
+    def _p(self, i: int, j: int, row: np.ndarray | None, lexical: bool = True) -> float:
+        lex = self.lexical[i : i + 1] if self.lexical is not None else None
+        if not lexical and row is not None:
+            return float(1.0 / (1.0 + np.exp(-self.model.network_logits(row)[0, j])))
+        return float(self.model.proba(row, self.masked[i : i + 1], lex)[0, j])
+
+    def explain(self, i: int, j: int, quote_sentence: bool) -> list[str]:
+        """Why sentence `i` scores technique `j`: the sentence, its words, each cue's share, the encoder's."""
+        p = float(self.proba[i, j])
+        out: list[str] = []
+        if quote_sentence:
+            text = self.inputs[i].text
+            out.append(f'sentence: "{text if len(text) <= 160 else text[:157] + "…"}" ({p:.2f})')
+        if self.model.lexical is not None:
+            words = [(w, v) for w, v in self.model.lexical.words_for(self.masked[i], j) if PLACEHOLDER not in w]
+            if words:
+                out.append("words: " + ", ".join(f'"{w}" (+{v:.2f})' for w, v in words))
+        if self.rows is None:
+            return out
+        out.extend(self._cue_effects(self.rows, i, j, p))
+        bare = self.rows[i : i + 1].copy()
+        cols = layout_of(self.rows)
+        bare[0, cols["cue"]] = 0.0
+        bare[0, cols["cue_near"]] = 0.0
+        name = TECHNIQUES[self.model.labels[j]].name
+        out.append(f"the encoder's reading of the sentence in its context, without cues or words, resembles "
+                   f"training examples of {name}: {self._p(i, j, bare, lexical=False):.2f}")
+        return out
+
+    def _cue_effects(self, rows: np.ndarray, i: int, j: int, p: float) -> list[str]:
+        """Each cue class found in or next to the sentence, with what removing it takes off the score."""
+        cols = layout_of(rows)
+        effects: list[tuple[float, str]] = []
+        near = [n for n in (i - 1, i, i + 1) if 0 <= n < len(self.inputs)]
+        for c, cls in enumerate(cue_classes()):
+            on = [n for n in near if any(m.cls == cls for m in self.inputs[n].cues)]
+            if not on:
+                continue
+            row = rows[i : i + 1].copy()
+            row[0, cols["cue"].start + c] = 0.0
+            row[0, cols["cue_near"].start + c] = 0.0
+            drop = p - self._p(i, j, row)
+            if drop < MIN_CUE_EFFECT:
+                continue
+            n = i if i in on else on[0]
+            match = next(m for m in self.inputs[n].cues if m.cls == cls)
+            start, end = to_original(self.inputs[n].text, self.inputs[n].masked, match.start, match.end)
+            words = self.inputs[n].text[start:end].strip()
+            where = "" if n == i else (" (previous sentence)" if n < i else " (next sentence)")
+            effects.append((drop, f'cue "{words}": {CUE_NAMES.get(cls, cls)}{where} (+{drop:.2f})'))
+        return [text for _, text in sorted(effects, reverse=True)]

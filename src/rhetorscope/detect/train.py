@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from rhetorscope.detect import lexical
 from rhetorscope.detect.corpus import SEGMENTATIONS, Article, labels_of, segments
 from rhetorscope.detect.features import SentenceInput, document_rows
 from rhetorscope.detect.model import SentenceModel, aggregate
@@ -50,6 +51,7 @@ class Prepared:
 
     articles: list[Article]
     rows: np.ndarray
+    masked: list[str]
     y: np.ndarray
     article_of: np.ndarray
     offsets: np.ndarray
@@ -61,11 +63,12 @@ class Prepared:
 
 def prepare(articles: Sequence[Article], embed: Callable[[list[SentenceInput]], np.ndarray]) -> Prepared:
     """Rows and labels for all articles; `embed` maps a document's sentences to their embeddings."""
-    rows, ys, owner, offsets = [], [], [], [0]
+    rows, masked, ys, owner, offsets = [], [], [], [], [0]
     index = {t: j for j, t in enumerate(LABELS)}
     for k, art in enumerate(articles):
         inputs = [SentenceInput(u.text, art.lang) for u in art.units]
         rows.append(document_rows(inputs, embed(inputs)))
+        masked.extend(s.masked for s in inputs)
         y = np.zeros((len(art.units), len(LABELS)), dtype=np.uint8)
         for i, u in enumerate(art.units):
             for t in u.labels:
@@ -73,7 +76,8 @@ def prepare(articles: Sequence[Article], embed: Callable[[list[SentenceInput]], 
         ys.append(y)
         owner.append(np.full(len(art.units), k))
         offsets.append(offsets[-1] + len(art.units))
-    return Prepared(list(articles), np.vstack(rows), np.vstack(ys), np.concatenate(owner), np.array(offsets))
+    return Prepared(list(articles), np.vstack(rows), masked, np.vstack(ys), np.concatenate(owner),
+                    np.array(offsets))
 
 
 def article_folds(articles: Sequence[Article], n_folds: int, seed: int) -> np.ndarray:
@@ -87,7 +91,8 @@ def article_folds(articles: Sequence[Article], n_folds: int, seed: int) -> np.nd
     return fold
 
 
-def fit_network(rows: np.ndarray, y: np.ndarray, cfg: TrainConfig) -> tuple[np.ndarray, ...]:
+def fit_network(rows: np.ndarray, y: np.ndarray,
+                cfg: TrainConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     from sklearn.neural_network import MLPClassifier
 
     net = MLPClassifier(hidden_layer_sizes=(cfg.hidden,), alpha=cfg.alpha, batch_size=cfg.batch,
@@ -198,10 +203,15 @@ class LangScore:
 class CVResult:
     by_segmentation: dict[str, list[LangScore]] = field(default_factory=dict)
     thresholds: np.ndarray | None = None
-    oof: np.ndarray | None = None
+    blend: float = 1.0
 
     def mean(self, how: str) -> float:
         return float(np.mean([s.micro for s in self.by_segmentation[how]]))
+
+    @property
+    def overall(self) -> float:
+        """What the blend is chosen by: the mean over segmentations of the mean over languages."""
+        return float(np.mean([self.mean(how) for how in self.by_segmentation]))
 
 
 def evaluate(tables: Sequence[Segmented], n_folds: int) -> dict[str, list[LangScore]]:
@@ -219,25 +229,48 @@ def evaluate(tables: Sequence[Segmented], n_folds: int) -> dict[str, list[LangSc
     return out
 
 
-def cross_validate(prep: Prepared, cfg: TrainConfig, progress: Callable[[str], None] = lambda _: None) -> CVResult:
-    """Out-of-fold sentence probabilities, scored per segmentation with nested threshold tuning;
-    the thresholds returned are tuned on all out-of-fold scores (for the final model)."""
+BLENDS = (0.0, 0.2, 0.35, 0.5, 0.65, 0.8)
+"""Weights of the lexical logits tried for the accurate tier; the fast tier is the lexical model alone."""
+
+
+def cross_validate(prep: Prepared, cfg: TrainConfig,
+                   progress: Callable[[str], None] = lambda _: None) -> tuple[CVResult, CVResult]:
+    """Out-of-fold logits of the encoder network and the lexical model; the accurate tier's blend
+    and both tiers' scores per segmentation with nested threshold tuning. Returns (accurate, fast);
+    the thresholds of each are tuned on all out-of-fold scores (for the final models)."""
     fold_of_article = article_folds(prep.articles, cfg.folds, cfg.seed)
     fold = fold_of_article[prep.article_of]
-    oof = np.zeros(prep.y.shape, dtype=np.float32)
+    z_net = np.zeros(prep.y.shape, dtype=np.float32)
+    z_lex = np.zeros(prep.y.shape, dtype=np.float32)
+    masked = np.array(prep.masked, dtype=object)
     for f in range(cfg.folds):
-        progress(f"fold {f + 1}/{cfg.folds}")
         train = fold != f
-        w1, b1, w2, b2 = fit_network(prep.rows[train], prep.y[train], cfg)
-        model = SentenceModel(w1, b1, w2, b2, np.zeros((len(LANGS), len(LABELS))), LABELS, {})
-        oof[~train] = model.proba(prep.rows[~train])
-    tables = [segment_table(prep, oof, how, fold_of_article) for how in SEGMENTATIONS]
-    return CVResult(evaluate(tables, cfg.folds), tune_thresholds(tables), oof)
+        progress(f"fold {f + 1}/{cfg.folds}: encoder network")
+        net = SentenceModel(np.zeros((len(LANGS), len(LABELS))), LABELS, {},
+                            network=fit_network(prep.rows[train], prep.y[train], cfg))
+        z_net[~train] = net.network_logits(prep.rows[~train])
+        progress(f"fold {f + 1}/{cfg.folds}: lexical model")
+        z_lex[~train] = lexical.fit(list(masked[train]), prep.y[train]).logits(list(masked[~train]))
+
+    def result(z: np.ndarray, blend: float) -> CVResult:
+        proba = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+        tables = [segment_table(prep, proba, how, fold_of_article) for how in SEGMENTATIONS]
+        return CVResult(evaluate(tables, cfg.folds), tune_thresholds(tables), blend)
+
+    progress("blending and thresholds")
+    accurate = max((result((1 - b) * z_net + b * z_lex, b) for b in BLENDS), key=lambda r: r.overall)
+    return accurate, result(z_lex, 1.0)
 
 
-def fit_final(prep: Prepared, cfg: TrainConfig, thresholds: np.ndarray, meta: dict[str, Any]) -> SentenceModel:
-    w1, b1, w2, b2 = fit_network(prep.rows, prep.y, cfg)
-    return SentenceModel(w1, b1, w2, b2, thresholds, LABELS, meta)
+def fit_final(prep: Prepared, cfg: TrainConfig, accurate: CVResult, fast: CVResult,
+              meta: dict[str, Any]) -> tuple[SentenceModel, SentenceModel]:
+    """The shipped pair, fitted on every article: the accurate tier (network and lexical model
+    blended) and the fast tier (the same lexical model, with its own thresholds)."""
+    lex = lexical.fit(prep.masked, prep.y)
+    network = fit_network(prep.rows, prep.y, cfg)
+    return (SentenceModel(accurate.thresholds, LABELS, {**meta, "tier": "accurate"}, network=network, lexical=lex,
+                          blend=accurate.blend),
+            SentenceModel(fast.thresholds, LABELS, {**meta, "tier": "fast", "encoder": ""}, lexical=lex))
 
 
 def score_table(cv: CVResult) -> Iterable[tuple[str, str, int, float, float]]:
@@ -279,26 +312,31 @@ class EmbeddingCache:
         tmp.replace(self.path)
 
 
-def model_card(model: SentenceModel, cv: CVResult, data_name: str, n_articles: int, n_sentences: int) -> str:
-    """The model card written next to the artifact: data, protocol, settings, scores per segmentation."""
+def model_card(models: tuple[SentenceModel, SentenceModel], cvs: tuple[CVResult, CVResult], data_name: str,
+               n_articles: int, n_sentences: int) -> str:
+    """The model card written next to the artifacts: data, protocol, settings, scores per tier and segmentation."""
+    accurate, fast = models
     lines = [
-        "# Sentence technique model (accurate tier)", "",
-        f"- version: {model.version}",
-        f"- encoder: {model.encoder}",
+        "# Sentence technique models (accurate and fast tiers)", "",
+        f"- accurate tier: `sentences.npz`, version {accurate.version}; encoder {accurate.encoder}; "
+        f"lexical blend weight {accurate.blend}",
+        f"- fast tier: `sentences-fast.npz`, version {fast.version}; the same lexical model alone",
         f"- data: `{data_name}` (SemEval-2023 task 3 train split, spans), {n_articles} articles, "
         f"{n_sentences} sentences, six languages",
-        f"- settings: {json.dumps(model.meta.get('config', {}), sort_keys=True)}",
+        f"- settings: {json.dumps(accurate.meta.get('config', {}), sort_keys=True)}",
         "- labels: a sentence carries a technique when a span of it starts in the sentence or covers half "
         "of it (`rhetorscope.detect.corpus.carries`); a segment's score is its best sentence's.",
         "- validation: article-level folds stratified by language; thresholds per language and technique, "
         "tuned on the other folds' segments of all three segmentations pooled (nested), then on all of "
-        "them for the shipped model.",
-        "", "| segmentation | lang | segments | micro-F1 | macro-F1 |", "|---|---|---|---|---|",
+        "them for the shipped models.",
     ]
-    for how, lang, n, micro, macro in score_table(cv):
-        lines.append(f"| {how} | {lang} | {n} | {micro:.3f} | {macro:.3f} |")
-    lines += ["", "| segmentation | mean micro-F1 |", "|---|---|"]
-    lines += [f"| {how} | {cv.mean(how):.3f} |" for how in cv.by_segmentation]
+    for name, cv in zip(("accurate", "fast"), cvs, strict=True):
+        lines += ["", f"## {name} tier", "", "| segmentation | lang | segments | micro-F1 | macro-F1 |",
+                  "|---|---|---|---|---|"]
+        lines += [f"| {how} | {lang} | {n} | {micro:.3f} | {macro:.3f} |"
+                  for how, lang, n, micro, macro in score_table(cv)]
+        lines += ["", "| segmentation | mean micro-F1 |", "|---|---|"]
+        lines += [f"| {how} | {cv.mean(how):.3f} |" for how in cv.by_segmentation]
     lines += ["", "Rebuild: `rhetorscope train sentences --data ../shared/datasets/semeval2023-task3-spans "
               "--out src/rhetorscope/detect/data` (same data and seed, same weights and metrics).", ""]
     return "\n".join(lines)
