@@ -146,7 +146,8 @@ def sentences(
         bar.update(task, description="final models")
         models = fit_final(prep, cfg, *cvs, {"model_version": "2.0", "encoder": encoder.name, "config": vars(cfg)})
     out.mkdir(parents=True, exist_ok=True)
-    models[0].save(out / ARTIFACT_NAME)
+    models[0].meta["lexical_in"] = FAST_ARTIFACT_NAME
+    models[0].save(out / ARTIFACT_NAME, with_lexical=False)
     models[1].save(out / FAST_ARTIFACT_NAME)
     (out / "MODEL_CARD.md").write_text(model_card(models, cvs, data.name, len(articles), len(prep.rows)),
                                        encoding="utf-8")

@@ -94,7 +94,9 @@ class SentenceModel:
     def encoder(self) -> str:
         return str(self.meta.get("encoder", ""))
 
-    def save(self, path: Path) -> None:
+    def save(self, path: Path, with_lexical: bool = True) -> None:
+        """Write the artifact; without `with_lexical` the lexical model is left to the fast tier's file
+        beside it (`FAST_ARTIFACT_NAME`), which `load` then reads, so it ships once."""
         path.parent.mkdir(parents=True, exist_ok=True)
         arrays: dict[str, np.ndarray] = {
             "thresholds": self.thresholds.astype(np.float32), "labels": np.array(self.labels),
@@ -104,7 +106,7 @@ class SentenceModel:
             w1, b1, w2, b2 = self.network
             arrays.update(w1=w1.astype(np.float16), b1=b1.astype(np.float32), w2=w2.astype(np.float32),
                           b2=b2.astype(np.float32))
-        if self.lexical is not None:
+        if self.lexical is not None and with_lexical:
             lex = self.lexical
             arrays.update(vocab=np.array(sorted(lex.vocab, key=lex.vocab.__getitem__)), idf=lex.idf.astype(np.float32),
                           coef=lex.coef.astype(np.float16), intercept=lex.intercept.astype(np.float32))
@@ -119,9 +121,11 @@ class SentenceModel:
                 network = ((z["w1"].astype(np.float32), z["b1"], z["w2"], z["b2"]) if "w1" in z.files else None)
                 lexical = (LexicalModel({str(t): i for i, t in enumerate(z["vocab"])}, z["idf"], z["coef"],
                                         z["intercept"]) if "vocab" in z.files else None)
-                return cls(thresholds=z["thresholds"], labels=[str(x) for x in z["labels"]],
-                           meta=json.loads(str(z["meta"])), network=network, lexical=lexical,
-                           blend=float(z["blend"]))
+                meta = json.loads(str(z["meta"]))
+                if lexical is None and meta.get("lexical_in") and path.name != meta["lexical_in"]:
+                    lexical = cls.load(path.with_name(meta["lexical_in"])).lexical
+                return cls(thresholds=z["thresholds"], labels=[str(x) for x in z["labels"]], meta=meta,
+                           network=network, lexical=lexical, blend=float(z["blend"]))
         except (OSError, KeyError, ValueError) as exc:
             raise RhetorscopeError(f"cannot read the technique model {path}: {exc}",
                                    "rebuild it with `rhetorscope train sentences`") from exc
