@@ -273,7 +273,7 @@ def test_metadata_shared_by_a_source_is_stored_once_and_read_back_per_document(s
     analyses = [pipeline(raw) for raw in raws]
     run = store.begin_run(["test"], analyzed=True)
     prepared = [prepare(a, key=raw_key(r)) for a, r in zip(analyses, raws, strict=True)]
-    assert store.write_batch(prepared[:2], run_id=run) + store.write_batch(prepared[2:], run_id=run) == 4
+    assert store.write_batch(prepared[:2], run_id=run).added + store.write_batch(prepared[2:], run_id=run).added == 4
     with store.engine.connect() as conn:
         shared = conn.exec_driver_sql("SELECT extra FROM sources").scalar_one()
         generators = conn.exec_driver_sql("SELECT DISTINCT generator FROM documents").scalars().all()

@@ -140,7 +140,7 @@ class _Ingest:
                  reader_options: dict[str, Any]) -> None:
         self.store, self.run_id, self.analyze, self.jobs, self.batch = store, run_id, analyze, jobs, batch
         self.reader_options = reader_options
-        self.added = self.skipped = self.failed_files = 0
+        self.added = self.updated = self.skipped = self.failed_files = 0
         self.errors: list[str] = []
 
     def run(self, files: list[Path], progress: Any, task: Any) -> None:
@@ -174,7 +174,9 @@ class _Ingest:
             return []
         keyed = list({raw_key(raw): raw for raw in raws}.items())
         stored = self.store.stored_keys(k for k, _ in keyed)
-        todo = [(k, raw) for k, raw in keyed if k not in stored or (self.analyze and not stored[k])]
+        # a stored record re-read with an edit time may be a later edit of it: the writer compares the times
+        todo = [(k, raw) for k, raw in keyed
+                if k not in stored or (self.analyze and not stored[k]) or raw.extra.get("edited")]
         self.skipped += len(raws) - len(todo)
         progress.update(task, total=(progress.tasks[0].total or 0) + len(raws), advance=len(raws) - len(todo))
         return todo
@@ -188,8 +190,9 @@ class _Ingest:
     def _write(self, batch: list[Prepared], progress: Any, task: Any) -> None:
         if batch:
             written = self.store.write_batch(batch, run_id=self.run_id)
-            self.added += written
-            self.skipped += len(batch) - written
+            self.added += written.added
+            self.updated += written.updated
+            self.skipped += len(batch) - written.added - written.updated
             progress.update(task, advance=len(batch))
 
 
@@ -229,7 +232,7 @@ def ingest(
             job.run(files, rate_updater, task)
             clustered = progress.add_task("finding repeated passages", total=None, rate="")
             store.update_repeats()
-            if job.added:
+            if job.added or job.updated:
                 store.compact()
             progress.update(clustered, total=1, completed=1)
         status = "finished" if not job.failed_files else "finished with errors"
@@ -238,12 +241,14 @@ def ingest(
         raise
     finally:
         signal.signal(signal.SIGTERM, previous_term)
-        store.finish_run(job.run_id, status, added=job.added, skipped=job.skipped, failed=job.failed_files)
+        store.finish_run(job.run_id, status, added=job.added + job.updated, skipped=job.skipped,
+                         failed=job.failed_files)
     elapsed = time.perf_counter() - started
-    total = job.added + job.skipped
-    if job.added:
-        console.print(f"added {job.added} document{'s' if job.added != 1 else ''}, skipped {job.skipped} already "
-                      f"in the corpus, in {elapsed:.1f} s ({total / max(elapsed, 1e-9):.0f} documents/s)",
+    total = job.added + job.updated + job.skipped
+    if job.added or job.updated:
+        updated = f", updated {job.updated} edited since they were stored" if job.updated else ""
+        console.print(f"added {job.added} document{'s' if job.added != 1 else ''}{updated}, skipped {job.skipped} "
+                      f"already in the corpus, in {elapsed:.1f} s ({total / max(elapsed, 1e-9):.0f} documents/s)",
                       highlight=False)
     else:
         console.print(f"nothing new: all {total} documents are already in the corpus", highlight=False)

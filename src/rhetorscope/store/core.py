@@ -20,7 +20,7 @@ from rhetorscope.store.engine import (
     retry_locked,
     to_url,
 )
-from rhetorscope.store.records import Prepared, analysis_key, load_analysis, prepare, write
+from rhetorscope.store.records import Prepared, Written, analysis_key, load_analysis, prepare, write
 from rhetorscope.store.repeats import RepeatCluster, list_clusters, update_clusters
 from rhetorscope.store.search import SearchFilters, SearchResult, search
 from rhetorscope.store.trends import TrendTable, trends
@@ -63,15 +63,19 @@ class Store:
     # writing
 
     def add(self, analysis: Analysis, *, source: str | None = None, analyzed: bool = True) -> bool:
-        """Store one analysis (keyed by its text and place of publication); False if it was there already."""
+        """Store one analysis (keyed by its text and place of publication); False if it was there already.
+
+        A later edit of a stored Telegram message replaces it (True).
+        """
         prepared = prepare(analysis, key=analysis_key(analysis), source=source, analyzed=analyzed)
         run = self.begin_run([source or analysis.document.metadata.source or "api"], analyzed=analyzed)
-        added = self.write_batch([prepared], run_id=run)
-        self.finish_run(run, "finished", added=added, skipped=1 - added)
-        return added == 1
+        written = self.write_batch([prepared], run_id=run)
+        changed = written.added + written.updated
+        self.finish_run(run, "finished", added=changed, skipped=1 - changed)
+        return changed == 1
 
-    def write_batch(self, batch: Sequence[Prepared], *, run_id: int) -> int:
-        """Write prepared documents in one transaction; returns how many were new or newly analysed."""
+    def write_batch(self, batch: Sequence[Prepared], *, run_id: int) -> Written:
+        """Write prepared documents in one transaction: new or newly analysed ones, and edits of stored records."""
         return retry_locked(self.engine, lambda conn: write(conn, batch, run_id=run_id))
 
     def stored_keys(self, keys: Iterable[bytes]) -> dict[bytes, bool]:

@@ -20,29 +20,43 @@ from rhetorscope.readers.base import RawDocument
 from rhetorscope.store import schema as t
 from rhetorscope.store.repeats import Passage, passages_of
 
+#: Formats whose records have a stable id in their source, so that a re-export of an edited record is the same record.
+EDITABLE_FORMATS = frozenset({"telegram"})
 
-def content_key(text: str, *, source: str | None, external_id: str | None) -> bytes:
-    """Identity of an ingested post: its text, plus where it was posted when the container says.
 
-    Re-reading the same file or export gives the same keys, so ingest is
-    idempotent; the same words posted again elsewhere (another channel or message)
-    are another document, which is what makes them a repeated talking point.
-    96 bits of SHA-256 (a collision is unlikely before 10^14 documents), kept as
-    bytes: the key and its unique index are on every row.
+def content_key(text: str, *, source: str | None, external_id: str | None, input_format: str | None = None) -> bytes:
+    """Identity of an ingested post: where it was posted, and its text unless that place is a stable id.
+
+    A Telegram message is channel + message id: re-exported after an edit it is
+    the same post, and `write` updates it instead of adding a second. Elsewhere
+    the text is part of the key: re-reading the same file gives the same keys, so
+    ingest is idempotent, and the same words posted again elsewhere (another file
+    or row) are another document, which is what makes them a repeated talking
+    point. 96 bits of SHA-256 (a collision is unlikely before 10^14 documents),
+    kept as bytes: the key and its unique index are on every row.
     """
+    if external_id and input_format in EDITABLE_FORMATS:
+        return hashlib.sha256(f"{source or ''}#{external_id}".encode()).digest()[:12]
     where = f"{source or ''}#{external_id}" if external_id else ""
     return hashlib.sha256(f"{where}\0{text}".encode()).digest()[:12]
 
 
 def raw_key(raw: RawDocument) -> bytes:
     """The key of a document as read (ingest checks it before spending time on analysis)."""
-    return content_key(raw.text, source=raw.source, external_id=raw.external_id)
+    return content_key(raw.text, source=raw.source, external_id=raw.external_id, input_format=raw.input_format)
 
 
 def analysis_key(analysis: Analysis) -> bytes:
     """The key of an `Analysis` handed to `Store.add`: its repaired text and place of publication."""
     meta = analysis.document.metadata
-    return content_key(analysis.document.text, source=meta.source, external_id=meta.external_id)
+    return content_key(analysis.document.text, source=meta.source, external_id=meta.external_id,
+                       input_format=meta.input_format)
+
+
+def edited_at(extra: dict[str, Any] | None) -> str:
+    """A record's last edit time as ISO text ('' when never edited): the newer of two versions has the larger."""
+    value = (extra or {}).get("edited")
+    return value if isinstance(value, str) else ""
 
 
 DEFAULT_KIND = "paragraph"
@@ -79,6 +93,7 @@ def prepare(analysis: Analysis, *, key: bytes, source: str | None = None, analyz
     posted_at, extra = _posted_at(meta.extra)
     document = {
         "content_key": key, "doc_id": doc.id, "external_id": meta.external_id, "date": meta.date,
+        "stated_date": meta.stated_date,
         "posted_at": posted_at, "title": meta.title, "source_line": meta.source_line, "language": meta.language,
         "language_confidence": meta.language_confidence, "input_format": meta.input_format,
         "encoding": meta.encoding, "extra": extra, "repairs": [r.model_dump() for r in doc.repairs] or None,
@@ -102,23 +117,42 @@ def prepare(analysis: Analysis, *, key: bytes, source: str | None = None, analyz
                     passages=passages_of(analysis))
 
 
-def write(conn: Connection, batch: Sequence[Prepared], *, run_id: int) -> int:
-    """Insert a batch in the caller's transaction; returns how many documents were written.
+@dataclass(frozen=True)
+class Written:
+    """What a batch did: documents added (or a structure-only one analysed), and stored records updated by an edit."""
 
-    A document whose key is stored already is skipped, unless the stored one was
-    not analysed and this one is: then its structure is replaced by the analysis.
-    Inserts use ON CONFLICT DO NOTHING, so a concurrent writer on PostgreSQL that
-    got there first wins cleanly instead of failing the batch.
+    added: int = 0
+    updated: int = 0
+
+
+def write(conn: Connection, batch: Sequence[Prepared], *, run_id: int) -> Written:
+    """Insert a batch in the caller's transaction; returns how many documents were added and updated.
+
+    A document whose key is stored already is skipped, with two exceptions: a
+    stored one that was not analysed is replaced by this one's analysis, and a
+    stored record (a Telegram message) is replaced by a later edit of it, as
+    told by its `edited` time; an older version of it is skipped. Inserts use ON
+    CONFLICT DO NOTHING, so a concurrent writer on PostgreSQL that got there
+    first wins cleanly instead of failing the batch.
     """
     unique = list({p.key: p for p in reversed(batch)}.values())[::-1]
     if not unique:
-        return 0
-    stored = {key: (row_id, analyzed) for key, row_id, analyzed in conn.execute(
-        select(t.documents.c.content_key, t.documents.c.id, t.documents.c.analyzed)
-        .where(t.documents.c.content_key.in_([p.key for p in unique])))}
+        return Written()
+    d, src = t.documents.c, t.sources.c
+    stored = {row.content_key: row for row in conn.execute(
+        select(d.content_key, d.id, d.analyzed, d.extra, d.shares_source, src.extra.label("source_extra"))
+        .join(t.sources, src.id == d.source_id).where(d.content_key.in_([p.key for p in unique])))}
+
+    def stored_edit(p: Prepared) -> str:
+        row = stored[p.key]
+        return edited_at({**((row.source_extra or {}) if row.shares_source else {}), **(row.extra or {})})
+
     new = [p for p in unique if p.key not in stored]
-    upgrades = [p for p in unique if p.key in stored and not stored[p.key][1] and p.document["analyzed"]]
-    sources = _sources(conn, new + upgrades)
+    edits = [p for p in unique if p.key in stored and edited_at(p.document["extra"]) > stored_edit(p)]
+    edited = {p.key for p in edits}
+    upgrades = [p for p in unique if p.key in stored and p.key not in edited and not stored[p.key].analyzed
+                and p.document["analyzed"]]
+    sources = _sources(conn, new + upgrades + edits)
     run = conn.execute(select(t.ingest_runs.c.generator, t.ingest_runs.c.schema_version)
                        .where(t.ingest_runs.c.id == run_id)).one()
 
@@ -135,14 +169,14 @@ def write(conn: Connection, batch: Sequence[Prepared], *, run_id: int) -> int:
             t.documents.c.content_key, t.documents.c.id)
         ids = dict(conn.execute(stmt, [row(p) for p in new]).all())
         written += [(p, ids[p.key]) for p in new if p.key in ids]
-    if upgrades:
-        upgrade_ids = [stored[p.key][0] for p in upgrades]
-        _drop_children(conn, upgrade_ids)
+    replaced = [(p, stored[p.key].id) for p in upgrades + edits]
+    if replaced:
+        _drop_children(conn, [i for _, i in replaced], passages=[i for p, i in replaced if p.key in edited])
         conn.execute(update(t.documents).where(t.documents.c.id == bindparam("row_id")),
-                     [{**row(p), "row_id": i} for p, i in zip(upgrades, upgrade_ids, strict=True)])
-    _write_children(conn, written, with_passages=True)
-    _write_children(conn, [(p, stored[p.key][0]) for p in upgrades], with_passages=False)
-    return len(written) + len(upgrades)
+                     [{**row(p), "row_id": i} for p, i in replaced])
+    _write_children(conn, written + [(p, i) for p, i in replaced if p.key in edited], with_passages=True)
+    _write_children(conn, [(p, i) for p, i in replaced if p.key not in edited], with_passages=False)
+    return Written(added=len(written) + len(upgrades), updated=len(edits))
 
 
 def _unless(value: str, default: str | None) -> str | None:
@@ -281,14 +315,19 @@ def _index_segments(conn: Connection, segment_ids: Sequence[int], texts: Sequenc
         conn.execute(text("UPDATE segments SET tsv = to_tsvector('simple', :text) WHERE id = :id"), params)
 
 
-def _drop_children(conn: Connection, doc_ids: Sequence[int]) -> None:
-    """Remove segments (and their index entries), findings and model links, before a re-analysis."""
+def _drop_children(conn: Connection, doc_ids: Sequence[int], *, passages: Sequence[int] = ()) -> None:
+    """Remove segments (and their index entries), findings and model links, before a re-analysis or an edit.
+
+    `passages` names the documents whose passages go too: an edited text has new ones.
+    """
     if conn.dialect.name == "sqlite":
         conn.execute(text("INSERT INTO segments_fts(segments_fts, rowid, text) "
                           "SELECT 'delete', id, text FROM segment_text WHERE document_id IN :ids")
                      .bindparams(bindparam("ids", expanding=True)), {"ids": list(doc_ids)})
     for table in (t.segments, t.findings, t.document_models):
         conn.execute(delete(table).where(table.c.document_id.in_(doc_ids)))
+    if passages:
+        conn.execute(delete(t.passages).where(t.passages.c.document_id.in_(passages)))
 
 
 def load_analysis(conn: Connection, row_id: int) -> Analysis | None:
@@ -328,7 +367,8 @@ def load_analysis(conn: Connection, row_id: int) -> Analysis | None:
         .join(t.document_models, t.document_models.c.model_version_id == t.model_versions.c.id)
         .where(t.document_models.c.document_id == row_id)).all())
     metadata = DocumentMetadata(
-        title=doc["title"], source_line=doc["source_line"], date=doc["date"], language=doc["language"],
+        title=doc["title"], source_line=doc["source_line"], date=doc["date"], stated_date=doc["stated_date"],
+        language=doc["language"],
         language_confidence=doc["language_confidence"], input_format=_or_run(doc["input_format"], doc["source_kind"]),
         encoding=doc["source_encoding"] if doc["shares_source"] else doc["encoding"], source=doc["source_name"],
         external_id=doc["external_id"],
