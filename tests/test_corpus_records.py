@@ -101,3 +101,57 @@ def test_migration_0002_redates_posts_and_merges_stored_edits(tmp_path) -> None:
     with Store.open(path) as store, store.engine.connect() as conn:
         rows = conn.exec_driver_sql("SELECT id, date, stated_date FROM documents ORDER BY id").all()
     assert rows == [(1, "2024-05-01", "2016-03-29"), (3, "2024-05-01", "2016-03-29")]
+
+
+LOCALIZED = [("01.03.2024", "2024-03-01"), ("5 марта 2024", "2024-03-05"), ("March 5, 2024", "2024-03-05"),
+             ("Tue, 05 Mar 2024 10:00:00 +0000", "2024-03-05"), ("1709632800", "2024-03-05"),
+             ("2024-03-07T10:00:00Z", "2024-03-07"), ("5 marca 2024", "2024-03-05"), ("someday", None)]
+
+
+def test_csv_dates_in_the_usual_ways_and_undated_rows_are_reported(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import csv
+
+    path = tmp_path / "posts.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "published", "body"])
+        for n, (value, _) in enumerate(LOCALIZED, 1):
+            writer.writerow([n, value, f"Post {n} says the sanctions have failed, and {n * 11} people agree."])
+    db = tmp_path / "c.sqlite"
+    code, _, err = run(capsys, monkeypatch, "ingest", str(path), "--db", str(db), "--jobs", "1")
+    assert code == 0
+    assert "1 record read without a date" in err and "cannot read the date 'someday' in column 'published'" in err
+    with sqlite3.connect(db) as conn:
+        stored = [d for (d,) in conn.execute("SELECT date FROM documents ORDER BY CAST(external_id AS INTEGER)")]
+    assert stored == [expected for _, expected in LOCALIZED]
+    code, out, _ = run(capsys, monkeypatch, "search", "sanctions", "--since", "2024-01-01", "--db", str(db),
+                       "--format", "json")
+    assert (json.loads(out)["total"], json.loads(out)["undated_left_out"]) == (7, 1)
+
+
+def test_date_column_and_format_options(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "posts.jsonl"
+    path.write_text("\n".join(json.dumps({"text": f"Post {n} on the talks in Geneva.", "when": when})
+                              for n, when in enumerate(["05/03/2024", "06/03/2024"], 1)), encoding="utf-8")
+    code, out, _ = run(capsys, monkeypatch, "analyze", str(path), "--date-column", "when", "--date-format",
+                       "%d/%m/%Y", "--format", "json")
+    assert code == 0
+    assert [json.loads(line)["document"]["metadata"]["date"] for line in out.splitlines()] == ["2024-03-05",
+                                                                                               "2024-03-06"]
+    code, _, err = run(capsys, monkeypatch, "analyze", str(path), "--date-column", "posted")
+    assert code == 2 and "there is no date column 'posted'" in err and "Traceback" not in err
+
+
+def test_trends_say_how_many_undated_documents_they_leave_out(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from rhetorscope.store import Store
+    from test_store import analysed
+
+    with Store.open(tmp_path / "c.sqlite") as store:
+        store.add(analysed("A dated post about the sanctions, long enough to count.", external_id="1",
+                           techniques=(("Loaded_Language", "manipulative_wording"),)))
+        undated = analysed("An undated post about the sanctions, long enough to count.", external_id="2",
+                           techniques=(("Loaded_Language", "manipulative_wording"),))
+        undated.document.metadata.date = None
+        store.add(undated)
+        table = store.trends(by="month")
+    assert (sum(table.counts["Loaded_Language"].values()), table.undated) == (1, 1)

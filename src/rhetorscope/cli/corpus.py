@@ -35,6 +35,8 @@ TechniqueOption = Annotated[str | None, typer.Option(help="Technique id, e.g. Lo
 CategoryOption = Annotated[str | None, typer.Option(help="Technique category id, e.g. attack_on_reputation.")]
 
 _CHUNK = 32
+#: Inputs whose records carry their own date; one without is undated, and ingest says how many are.
+_RECORD_FORMATS = frozenset({"telegram", "csv", "jsonl"})
 
 
 class TableFormat(str, Enum):
@@ -140,7 +142,8 @@ class _Ingest:
                  reader_options: dict[str, Any]) -> None:
         self.store, self.run_id, self.analyze, self.jobs, self.batch = store, run_id, analyze, jobs, batch
         self.reader_options = reader_options
-        self.added = self.updated = self.skipped = self.failed_files = 0
+        self.added = self.updated = self.skipped = self.failed_files = self.undated = 0
+        self.undated_example: str | None = None
         self.errors: list[str] = []
 
     def run(self, files: list[Path], progress: Any, task: Any) -> None:
@@ -172,6 +175,10 @@ class _Ingest:
             self.errors.append(str(exc))
             progress.console.print(f"[red]skipped[/] {exc}", markup=True, highlight=False)
             return []
+        undated = [raw for raw in raws if raw.date is None and raw.input_format in _RECORD_FORMATS]
+        if undated:
+            self.undated += len(undated)
+            self.undated_example = self.undated_example or f"{path}, {undated[0].undated or 'no date'}"
         keyed = list({raw_key(raw): raw for raw in raws}.items())
         stored = self.store.stored_keys(k for k, _ in keyed)
         # a stored record re-read with an edit time may be a later edit of it: the writer compares the times
@@ -205,6 +212,12 @@ def ingest(
     = None,
     max_size: Annotated[float, typer.Option(help="Refuse files larger than this many MB.")] = 2048.0,
     text_column: Annotated[str | None, typer.Option(help="Text column of CSV/JSONL files.")] = None,
+    date_column: Annotated[str | None, typer.Option(help="Date column of CSV/JSONL files [default: date, "
+                                                    "published, published_at, created_at, datetime, time].")]
+    = None,
+    date_format: Annotated[str | None, typer.Option(help="Read dates only in this strptime format, e.g. %d/%m/%Y "
+                                                    "[default: ISO, epochs, RFC 2822, and the usual ways of the "
+                                                    "six languages].")] = None,
     batch: Annotated[int, typer.Option(min=1, help="Documents per transaction: at most this many are lost "
                                        "if the process is killed.")] = 500,
 ) -> None:
@@ -217,7 +230,8 @@ def ingest(
     run_id = store.begin_run([str(p) for p in paths], analyzed=analyze)
     job = _Ingest(store, run_id, analyze=analyze, jobs=jobs or min(os.cpu_count() or 1, 8), batch=batch,
                   reader_options={"input_format": input_format, "max_bytes": int(max_size * 1024 * 1024),
-                                  "text_column": text_column})
+                                  "text_column": text_column, "date_column": date_column,
+                                  "date_format": date_format})
     started = time.perf_counter()
     status = "failed"
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -252,6 +266,10 @@ def ingest(
                       highlight=False)
     else:
         console.print(f"nothing new: all {total} documents are already in the corpus", highlight=False)
+    if job.undated:
+        console.print(f"{job.undated} record{'s' if job.undated != 1 else ''} read without a date (first: "
+                      f"{job.undated_example}); trends and --since/--until leave undated documents out — "
+                      "name the column with --date-column, or its format with --date-format", highlight=False)
     if job.errors:
         raise InputError(f"{job.failed_files} of {len(files)} files could not be read (first: {job.errors[0]})",
                          "nothing was taken from those files; fix them and rerun ingest")
@@ -295,7 +313,8 @@ def search(
     if fmt is TableFormat.json:
         from dataclasses import asdict
 
-        payload = {"query": result.query, "total": result.total, "hits": [asdict(h) for h in result.hits]}
+        payload = {"query": result.query, "total": result.total, "undated_left_out": result.undated,
+                   "hits": [asdict(h) for h in result.hits]}
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
         return
     if fmt is TableFormat.csv:
@@ -312,7 +331,9 @@ def search(
 
     console = _console()
     console.print(f"{result.total} matching paragraph{'s' if result.total != 1 else ''}"
-                  + (f", showing {offset + 1}–{offset + len(result.hits)}" if result.hits else ""))
+                  + (f", showing {offset + 1}–{offset + len(result.hits)}" if result.hits else "")
+                  + (f" ({result.undated} more in undated documents, left out by the date window)"
+                     if result.undated else ""))
     for rank, h in enumerate(result.hits, offset + 1):
         head = Text(f"{rank}. ", style="bold")
         head.append(f"{h.date or 'undated'}  {h.source}", style="cyan")
@@ -409,6 +430,9 @@ def trends(
             view.add_row(row["period"], row[table.group], str(row["count"]), f"{row['per_1000_words']:.2f}",
                          str(row["words"]))
         _console().print(view if rows else "no analysed, dated documents match")
+    if table.undated:
+        typer.echo(f"{table.undated} analysed document{'s' if table.undated != 1 else ''} without a date "
+                   "left out (no period to count them in)", err=True)
     if out is not None:
         from rhetorscope.store import plot
 

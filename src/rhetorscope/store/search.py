@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Connection, Date, bindparam, text
@@ -72,6 +72,8 @@ class SearchResult:
     total: int
     hits: list[SearchHit]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: With --since/--until: matching paragraphs of undated documents, which the date window leaves out.
+    undated: int = 0
 
 
 def split_marks(marked: str) -> tuple[str, list[tuple[int, int]]]:
@@ -157,6 +159,11 @@ def search(conn: Connection, query: str, filters: SearchFilters, *, limit: int, 
             highlights=spans, techniques=techniques.get((r[1], r[3]), []),
         ))
     result = SearchResult(query=query, total=int(total), hits=hits)
+    if filters.since or filters.until:
+        undated_scope, undated_params, _ = _matching(conn, parsed, replace(filters, since=None, until=None))
+        joiner = " AND " if " WHERE " in undated_scope else " WHERE "
+        result.undated = int(conn.execute(text(f"SELECT COUNT(*) {undated_scope}{joiner}d.date IS NULL"),
+                                          undated_params).scalar() or 0)
     if facets:
         result.facets = _facets(conn, scope, params)
     return result

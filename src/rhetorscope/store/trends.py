@@ -44,6 +44,8 @@ class TrendTable:
     periods: list[dt.date] = field(default_factory=list)
     words: dict[dt.date, int] = field(default_factory=dict)
     counts: dict[str, dict[dt.date, int]] = field(default_factory=dict)
+    #: Analysed documents matching the source filter that have no date, so no period: left out of every count.
+    undated: int = 0
 
     @property
     def series(self) -> list[str]:
@@ -95,6 +97,12 @@ def trends(conn: Connection, *, by: str, technique: str | None, category: str | 
         counts[name][key] = counts[name].get(key, 0) + int(n)
     table.counts = dict(counts)
     table.periods = sorted(table.words)
+    undated_params: dict[str, Any] = {}
+    undated_where = ["d.date IS NULL", "d.analyzed", *window_clauses(undated_params, source=source, since=None,
+                                                                      until=None)]
+    table.undated = int(conn.execute(text(
+        f"SELECT COUNT(*) FROM documents d JOIN sources src ON src.id = d.source_id "
+        f"WHERE {' AND '.join(undated_where)}"), undated_params).scalar() or 0)
     return table
 
 
