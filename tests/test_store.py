@@ -131,7 +131,11 @@ def test_diacritics_are_folded_on_sqlite(tmp_path) -> None:  # type: ignore[no-u
 
 
 @pytest.mark.parametrize(("query", "message"), [
-    ('"open phrase', "unbalanced quote"), ("-only -excluded", "not excluded"), ("OR sanctions", "start with OR")])
+    ('"open phrase', "unbalanced quote"), ("-only -excluded", "not excluded"), ("OR sanctions", "OR needs a term"),
+    ("NOT war", "not excluded"), ("war AND", "AND needs a term"), ("(war", "unmatched '\\('"),
+    ("war)", "unmatched '\\)'"), ("war OR -peace", "cannot be one of the alternatives"), ("*", "no words"),
+    ("(", "unmatched"), ("%", "no words"), ("\U0001f1f7\U0001f1fa", "no words"), ("\u202e", "no words"),
+    ("\x00", "no words"), ("  -  ", "no words")])
 def test_bad_queries_are_explained(query: str, message: str) -> None:
     with pytest.raises(InputError, match=message):
         parse(query)
@@ -139,8 +143,10 @@ def test_bad_queries_are_explained(query: str, message: str) -> None:
 
 def test_query_rendering_quotes_user_text() -> None:
     q = parse('nato OR "U.S. army" sovereign* -"war"')
-    assert to_fts5(q) == '(("nato" OR "u s army") AND "sovereign"*) NOT "war"'
-    assert to_tsquery(q) == "('nato' | ('u' <-> 's' <-> 'army')) & ('sovereign':*) & !'war'"
+    assert to_fts5(q) == ('((((stems : ("nato" OR "nat") OR forms : "nato") OR forms : "u s army") AND '
+                          'forms : "sovereign"*) NOT forms : "war")')
+    assert to_tsquery(q) == ("((('nato' | 'nat' | '=nato') | ('=u' <-> '=s' <-> '=army')) & ('=sovereign':*) & "
+                             "!('=war'))")
 
 
 def test_repeats_cluster_near_duplicates_incrementally(store: Store) -> None:

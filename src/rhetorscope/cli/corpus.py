@@ -292,7 +292,8 @@ class _RateProgress:
 # search
 
 def search(
-    query: Annotated[str, typer.Argument(help='Words, "phrases", a OR b, prefix*, -excluded; "" for filters only.')],
+    query: Annotated[list[str], typer.Argument(help='Words, "phrases", a OR b, a AND b, NOT a, -a, (groups), '
+                                               'prefix*; "" for filters only (see docs/corpus.md).')],
     technique: TechniqueOption = None,
     category: CategoryOption = None,
     speaker: Annotated[str | None, typer.Option(help="Only paragraphs by a speaker whose name contains this.")]
@@ -309,7 +310,7 @@ def search(
     """Search the corpus: ranked paragraphs with the matched words highlighted."""
     filters = _filters(technique, category, speaker, lang, source, since, until)
     with _open(db) as store:
-        result = store.search(query, filters, limit=limit, offset=offset)
+        result = store.search(" ".join(query), filters, limit=limit, offset=offset)
     if fmt is TableFormat.json:
         from dataclasses import asdict
 
@@ -468,7 +469,13 @@ def export(
     typer.echo(f"wrote {out} ({count} {'rows' if fmt is ExportFormat.csv else 'documents'})", err=True)
 
 
+#: A query word may start with '-' (`search -Запад war`): an unknown option is taken as part of the query.
+#: One that is a known option (`-f`) still is that option; put `--` before such a query.
+_QUERY_SETTINGS = {"ignore_unknown_options": True}
+
+
 def register(app: typer.Typer) -> None:
     """Add the corpus commands to the main app."""
     for command in (ingest, search, repeats, trends, export):
-        app.command(command.__name__)(command)
+        settings = _QUERY_SETTINGS if command in (search, export) else None
+        app.command(command.__name__, context_settings=settings)(command)

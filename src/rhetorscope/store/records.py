@@ -19,6 +19,10 @@ from rhetorscope.model import Analysis, Document, DocumentMetadata, Editorial, F
 from rhetorscope.readers.base import RawDocument
 from rhetorscope.store import schema as t
 from rhetorscope.store.repeats import Passage, passages_of
+from rhetorscope.store.tokens import index_terms, to_tsvector
+
+#: A segment's language as stored: NULL means the document's, '' means none could be told.
+SEGMENT_LANGUAGE = "NULLIF(COALESCE(s.language, d.language), '')"
 
 #: Formats whose records have a stable id in their source, so that a re-export of an edited record is the same record.
 EDITABLE_FORMATS = frozenset({"telegram"})
@@ -76,6 +80,8 @@ class Prepared:
     findings: list[dict[str, Any]]
     models: dict[str, str]
     passages: list[Passage] = field(default_factory=list)
+    #: Per segment, the stems and folded forms the full-text index holds (`rhetorscope.store.tokens`).
+    index: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _spans(spans: Sequence[Sentence | Editorial], doc_text: str) -> list[list[Any]]:
@@ -114,7 +120,8 @@ def prepare(analysis: Analysis, *, key: bytes, source: str | None = None, analyz
     } for f in analysis.findings]
     return Prepared(key=key, source=meta.source or source or "unknown", source_kind=meta.input_format,
                     document=document, segments=segments, findings=findings, models=dict(analysis.models),
-                    passages=passages_of(analysis))
+                    passages=passages_of(analysis),
+                    index=[index_terms(seg.text, seg.language or None) for seg in doc.segments])
 
 
 @dataclass(frozen=True)
@@ -286,7 +293,7 @@ def _write_children(conn: Connection, written: Sequence[tuple[Prepared, int]], *
     if seg_rows:
         seg_ids = list(conn.execute(insert(t.segments).returning(t.segments.c.id, sort_by_parameter_order=True),
                                     seg_rows).scalars())
-        _index_segments(conn, seg_ids, [_segment_text(p, s) for p, _ in written for s in p.segments])
+        _index_segments(conn, seg_ids, [terms for p, _ in written for terms in p.index])
     finding_rows = [{**f, "document_id": doc_id} for p, doc_id in written for f in p.findings]
     if finding_rows:
         conn.execute(insert(t.findings), finding_rows)
@@ -302,17 +309,31 @@ def _write_children(conn: Connection, written: Sequence[tuple[Prepared, int]], *
         conn.execute(insert(t.passages), passage_rows)
 
 
-def _segment_text(p: Prepared, segment: dict[str, Any]) -> str:
-    return segment["text"] if segment["text"] is not None else p.document["text"][segment["start"]:segment["end"]]
-
-
-def _index_segments(conn: Connection, segment_ids: Sequence[int], texts: Sequence[str]) -> None:
-    """Full-text index entries: FTS5 rows on SQLite, a tsvector column on PostgreSQL."""
-    params = [{"id": i, "text": body} for i, body in zip(segment_ids, texts, strict=True)]
+def _index_segments(conn: Connection, segment_ids: Sequence[int], terms: Sequence[tuple[str, str]]) -> None:
+    """Full-text index entries: FTS5 rows on SQLite, a tsvector column on PostgreSQL, of the same tokens."""
     if conn.dialect.name == "sqlite":
-        conn.execute(text("INSERT INTO segments_fts(rowid, text) VALUES (:id, :text)"), params)
+        conn.execute(text("INSERT INTO segments_fts(rowid, stems, forms) VALUES (:id, :stems, :forms)"),
+                     [{"id": i, "stems": st, "forms": fo} for i, (st, fo) in zip(segment_ids, terms, strict=True)])
     else:
-        conn.execute(text("UPDATE segments SET tsv = to_tsvector('simple', :text) WHERE id = :id"), params)
+        conn.execute(text("UPDATE segments SET tsv = CAST(:tsv AS tsvector) WHERE id = :id"),
+                     [{"id": i, "tsv": to_tsvector(st, fo)} for i, (st, fo) in zip(segment_ids, terms, strict=True)])
+
+
+def index_rows(conn: Connection, where: str = "", params: dict[str, Any] | None = None) -> list[tuple[int, str, str]]:
+    """(segment id, stems, forms) of the stored paragraphs (`where` narrows them, over `st`, `s` and `d`)."""
+    rows = conn.execute(text(f"SELECT st.id, st.text, {SEGMENT_LANGUAGE} FROM segment_text st "
+                             f"JOIN segments s ON s.id = st.id JOIN documents d ON d.id = s.document_id {where}")
+                        .bindparams(*(bindparam(k, expanding=True) for k in params or {})), params or {}).all()
+    return [(i, *index_terms(body, lang)) for i, body, lang in rows]
+
+
+def unindex_segments(conn: Connection, doc_ids: Sequence[int]) -> None:
+    """Remove documents' paragraphs from the SQLite index (contentless: FTS5 is given the tokens it holds again)."""
+    rows = index_rows(conn, "WHERE st.document_id IN :ids", {"ids": list(doc_ids)})
+    if rows:
+        conn.execute(text("INSERT INTO segments_fts(segments_fts, rowid, stems, forms) "
+                          "VALUES ('delete', :id, :stems, :forms)"),
+                     [{"id": i, "stems": st, "forms": fo} for i, st, fo in rows])
 
 
 def _drop_children(conn: Connection, doc_ids: Sequence[int], *, passages: Sequence[int] = ()) -> None:
@@ -321,9 +342,7 @@ def _drop_children(conn: Connection, doc_ids: Sequence[int], *, passages: Sequen
     `passages` names the documents whose passages go too: an edited text has new ones.
     """
     if conn.dialect.name == "sqlite":
-        conn.execute(text("INSERT INTO segments_fts(segments_fts, rowid, text) "
-                          "SELECT 'delete', id, text FROM segment_text WHERE document_id IN :ids")
-                     .bindparams(bindparam("ids", expanding=True)), {"ids": list(doc_ids)})
+        unindex_segments(conn, doc_ids)
     for table in (t.segments, t.findings, t.document_models):
         conn.execute(delete(table).where(table.c.document_id.in_(doc_ids)))
     if passages:

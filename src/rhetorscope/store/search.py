@@ -1,31 +1,30 @@
 """Ranked paragraph search with filters, highlighted snippets and facet counts.
 
 A hit is a segment (a paragraph), because that is where speaker, language and
-techniques are known; its document gives date and source. SQLite ranks with
-FTS5's bm25, PostgreSQL with ts_rank over a 'simple' tsvector (no stemming on
-either, so both behave alike in every language). A query of filters only lists
-the newest paragraphs first.
+techniques are known; its document gives date and source. Both backends index
+the same tokens (`rhetorscope.store.tokens`: stems and folded forms), so a query
+matches the same paragraphs on each; SQLite ranks with FTS5's bm25, PostgreSQL
+with ts_rank. Snippets and their highlights are cut in Python from the same
+tokens, so they mark the forms that matched (`врёт` for `врет`, `sanctions` for
+`sanction`) identically on both. A query of filters only lists the newest
+paragraphs first.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Connection, Date, bindparam, text
 
-from rhetorscope.store.query import Query, parse, to_fts5, to_tsquery, window_clauses
-from rhetorscope.store.records import DEFAULT_KIND
+from rhetorscope.store.query import Phrase, Query, Word, like_pattern, parse, to_fts5, to_tsquery, window_clauses
+from rhetorscope.store.records import DEFAULT_KIND, SEGMENT_LANGUAGE
 from rhetorscope.store.schema import ContentId
+from rhetorscope.store.tokens import fold, stem, words
 
-#: A segment's language as stored: NULL means the document's, '' means none could be told.
-SEGMENT_LANGUAGE = "NULLIF(COALESCE(s.language, d.language), '')"
-
-MARK_START, MARK_END = "\ue000", "\ue001"
 _SNIPPET_WORDS = 24
-_MARKS = re.compile(f"{MARK_START}(.*?){MARK_END}", re.S)
+_SNIPPET_LEAD = 6
 
 
 @dataclass
@@ -76,22 +75,6 @@ class SearchResult:
     undated: int = 0
 
 
-def split_marks(marked: str) -> tuple[str, list[tuple[int, int]]]:
-    """Remove highlight markers, returning the plain snippet and the highlighted ranges."""
-    plain: list[str] = []
-    spans: list[tuple[int, int]] = []
-    pos = last = 0
-    for m in _MARKS.finditer(marked):
-        plain.append(marked[last:m.start()])
-        pos += m.start() - last
-        plain.append(m.group(1))
-        spans.append((pos, pos + len(m.group(1))))
-        pos += len(m.group(1))
-        last = m.end()
-    plain.append(marked[last:])
-    return "".join(plain), spans
-
-
 def _where(filters: SearchFilters, params: dict[str, Any]) -> list[str]:
     clauses: list[str] = []
     if filters.technique:
@@ -103,8 +86,8 @@ def _where(filters: SearchFilters, params: dict[str, Any]) -> list[str]:
                        "AND fi.segment_key = s.key AND fi.category = :category)")
         params["category"] = filters.category
     if filters.speaker:
-        clauses.append("LOWER(s.speaker) LIKE :speaker")
-        params["speaker"] = f"%{filters.speaker.lower()}%"
+        clauses.append("LOWER(s.speaker) LIKE :speaker ESCAPE '\\'")
+        params["speaker"] = like_pattern(filters.speaker)
     if filters.language:
         clauses.append(f"{SEGMENT_LANGUAGE} = :language")
         params["language"] = filters.language.lower()
@@ -126,8 +109,8 @@ def _matching(conn: Connection, query: Query, filters: SearchFilters) -> tuple[s
         return (f"FROM segments_fts f JOIN segments s ON s.id = f.rowid {_JOINS} "
                 f"WHERE segments_fts MATCH :match{''.join(' AND ' + c for c in clauses)}", params, "f.rank")
     params["tsq"] = to_tsquery(query)
-    return (f"FROM segments s {_JOINS} WHERE s.tsv @@ to_tsquery('simple', :tsq)"
-            f"{''.join(' AND ' + c for c in clauses)}", params, "-ts_rank(s.tsv, to_tsquery('simple', :tsq))")
+    return (f"FROM segments s {_JOINS} WHERE s.tsv @@ CAST(:tsq AS tsquery)"
+            f"{''.join(' AND ' + c for c in clauses)}", params, "-ts_rank(s.tsv, CAST(:tsq AS tsquery))")
 
 
 def search(conn: Connection, query: str, filters: SearchFilters, *, limit: int, offset: int,
@@ -137,22 +120,17 @@ def search(conn: Connection, query: str, filters: SearchFilters, *, limit: int, 
     scope, params, rank = _matching(conn, parsed, filters)
     order = f"{rank}, s.id" if rank else "d.date DESC, s.id DESC"
     page = {**params, "limit": limit, "offset": offset}
-    sqlite = conn.dialect.name == "sqlite"
-    if rank and sqlite:
-        snippet = f"snippet(segments_fts, 0, '{MARK_START}', '{MARK_END}', '…', {_SNIPPET_WORDS})"
-    else:
-        snippet = "NULL"
     rows = conn.execute(text(
         f"SELECT s.id, s.document_id, d.doc_id, s.key, COALESCE(s.kind, '{DEFAULT_KIND}'), s.speaker, "
         f"{SEGMENT_LANGUAGE}, "
-        f"d.date, src.name, d.title, d.external_id, {rank or '0'}, {snippet} "
+        f"d.date, src.name, d.title, d.external_id, {rank or '0'} "
         f"{scope} ORDER BY {order} LIMIT :limit OFFSET :offset").columns(date=Date, doc_id=ContentId), page).all()
     total = conn.execute(text(f"SELECT COUNT(*) {scope}"), params).scalar() or 0
-    texts = _snippets(conn, [r[0] for r in rows], params if rank and not sqlite else None)
+    texts = _texts(conn, [r[0] for r in rows])
     techniques = _techniques(conn, [(r[1], r[3]) for r in rows])
     hits = []
     for r in rows:
-        plain, spans = split_marks(r[12] if r[12] is not None else texts[r[0]])
+        plain, spans = snippet(texts[r[0]], r[6], parsed)
         hits.append(SearchHit(
             document_id=r[1], doc_id=r[2], segment_key=r[3], segment_kind=r[4], speaker=r[5], language=r[6],
             date=r[7], source=r[8], title=r[9], external_id=r[10], score=-float(r[11] or 0), snippet=plain,
@@ -169,23 +147,54 @@ def search(conn: Connection, query: str, filters: SearchFilters, *, limit: int, 
     return result
 
 
-def _snippets(conn: Connection, segment_ids: list[int], ts_params: dict[str, Any] | None) -> dict[int, str]:
-    """Snippets where FTS5 did not make them: ts_headline on PostgreSQL, the opening words otherwise."""
+def _texts(conn: Connection, segment_ids: list[int]) -> dict[int, str]:
     if not segment_ids:
         return {}
-    ids = bindparam("ids", expanding=True)
-    if ts_params is not None:
-        options = (f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={_SNIPPET_WORDS}, MinWords=8, "
-                   "MaxFragments=2, FragmentDelimiter=\" … \"")
-        stmt = text("SELECT id, ts_headline('simple', text, to_tsquery('simple', :tsq), :options) "
-                    "FROM segment_text WHERE id IN :ids").bindparams(ids)
-        return dict(conn.execute(stmt, {"ids": segment_ids, "tsq": ts_params["tsq"], "options": options}).all())
-    stmt = text("SELECT id, text FROM segment_text WHERE id IN :ids").bindparams(ids)
-    out = {}
-    for seg_id, body in conn.execute(stmt, {"ids": segment_ids}):
-        words = body.split()
-        out[seg_id] = " ".join(words[:_SNIPPET_WORDS]) + (" …" if len(words) > _SNIPPET_WORDS else "")
-    return out
+    stmt = text("SELECT id, text FROM segment_text WHERE id IN :ids").bindparams(bindparam("ids", expanding=True))
+    return dict(conn.execute(stmt, {"ids": segment_ids}).all())
+
+
+def matched_words(body: str, language: str | None, query: Query) -> list[tuple[int, int]]:
+    """(start, end) of the words of `body` that the query's terms match (not those it excludes).
+
+    A bare word marks every word with one of its stems or its form; a phrase or
+    prefix marks its words where they occur in a row.
+    """
+    tokens = list(words(body))
+    terms = query.positive_terms()
+    stems_wanted = {s for t in terms if isinstance(t, Word) for s in t.stems}
+    forms_wanted = {t.form for t in terms if isinstance(t, Word)}
+    phrases = [t for t in terms if isinstance(t, Phrase)]
+    forms = [fold(m.group()) for m in tokens]
+    marked = [forms[i] in forms_wanted or (bool(stems_wanted) and stem(m.group(), language) in stems_wanted)
+              for i, m in enumerate(tokens)]
+    for phrase in phrases:
+        n = len(phrase.words)
+        for i in range(len(tokens) - n + 1):
+            window = forms[i:i + n]
+            if window[:-1] == list(phrase.words[:-1]) and (
+                    window[-1].startswith(phrase.words[-1]) if phrase.prefix else window[-1] == phrase.words[-1]):
+                marked[i:i + n] = [True] * n
+    return [(m.start(), m.end()) for m, hit in zip(tokens, marked, strict=True) if hit]
+
+
+def snippet(body: str, language: str | None, query: Query) -> tuple[str, list[tuple[int, int]]]:
+    """About 24 words of a paragraph from just before its first match, and the matched words' ranges in it."""
+    tokens = list(words(body))
+    marks = matched_words(body, language, query) if not query.empty else []
+    first = next((i for i, m in enumerate(tokens) if marks and m.start() == marks[0][0]), 0)
+    lo = max(0, min(first - _SNIPPET_LEAD, len(tokens) - _SNIPPET_WORDS))
+    hi = min(len(tokens), lo + _SNIPPET_WORDS)
+    if not tokens:
+        return body, []
+    start = 0 if lo == 0 else tokens[lo].start()
+    end = len(body) if hi == len(tokens) else tokens[hi - 1].end()
+    head = "" if start == 0 else "… "
+    tail = "" if end == len(body) else " …"
+    shift = len(head) - start
+    text_out = head + body[start:end] + tail
+    spans = [(a + shift, b + shift) for a, b in marks if a >= start and b <= end]
+    return text_out, spans
 
 
 def _techniques(conn: Connection, keys: list[tuple[int, str]]) -> dict[tuple[int, str], list[str]]:

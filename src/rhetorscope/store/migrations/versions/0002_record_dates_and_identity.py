@@ -1,11 +1,14 @@
-"""Record dates and identity: `documents.stated_date`; a Telegram post's date is its own; edits are one record.
+"""Record dates, identity and search: `stated_date`; a post's date is its own; edits are one record; stems.
 
 Before 0002 a date stated in a post's text replaced the post's date, and a
 Telegram message re-exported after an edit was stored a second time (its key
 included the text). This revision adds `stated_date`, gives every Telegram post
 the date of its own time (`posted_at`) and keeps the replaced one as
 `stated_date`, and re-keys Telegram posts by channel + message id, keeping the
-latest edit of each where a message was stored more than once.
+latest edit of each where a message was stored more than once. The full-text
+index is rebuilt from `rhetorscope.store.tokens` (stems and folded forms, the
+same on both backends): on SQLite a contentless FTS5 table with the columns
+`stems` and `forms`, on PostgreSQL `segments.tsv` holding both.
 
 Revision ID: 0002
 Revises: 0001
@@ -45,6 +48,23 @@ def upgrade() -> None:
     conn.execute(sa.text(f"UPDATE documents SET date = {posted} WHERE posted_at IS NOT NULL AND date IS NULL "
                          f"AND id IN ({telegram})"))
     _rekey_telegram(conn)
+    _reindex(conn)
+
+
+def _reindex(conn: sa.Connection) -> None:
+    from rhetorscope.store.records import index_rows
+    from rhetorscope.store.tokens import to_tsvector
+
+    rows = index_rows(conn)
+    if conn.dialect.name == "sqlite":
+        op.execute("DROP TABLE segments_fts")
+        op.execute("CREATE VIRTUAL TABLE segments_fts USING fts5(stems, forms, content='', tokenize='ascii')")
+        if rows:
+            conn.execute(sa.text("INSERT INTO segments_fts(rowid, stems, forms) VALUES (:id, :stems, :forms)"),
+                         [{"id": i, "stems": st, "forms": fo} for i, st, fo in rows])
+    elif rows:
+        conn.execute(sa.text("UPDATE segments SET tsv = CAST(:tsv AS tsvector) WHERE id = :id"),
+                     [{"id": i, "tsv": to_tsvector(st, fo)} for i, st, fo in rows])
 
 
 def _rekey_telegram(conn: sa.Connection) -> None:
@@ -82,3 +102,11 @@ def _json(value: object) -> dict:  # type: ignore[type-arg]
 
 def downgrade() -> None:
     op.drop_column("documents", "stated_date")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TABLE segments_fts")
+        op.execute("CREATE VIRTUAL TABLE segments_fts USING fts5(text, content='segment_text', "
+                   "content_rowid='id', tokenize='unicode61 remove_diacritics 2')")
+        op.execute("INSERT INTO segments_fts(segments_fts) VALUES ('rebuild')")
+    else:
+        op.execute("UPDATE segments s SET tsv = to_tsvector('simple', st.text) FROM segment_text st "
+                   "WHERE st.id = s.id")
