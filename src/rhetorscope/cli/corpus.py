@@ -33,6 +33,8 @@ UntilOption = Annotated[str | None, typer.Option(help="Only documents dated on o
 SourceOption = Annotated[str | None, typer.Option(help="Only sources whose name contains this.")]
 TechniqueOption = Annotated[str | None, typer.Option(help="Technique id, e.g. Loaded_Language.")]
 CategoryOption = Annotated[str | None, typer.Option(help="Technique category id, e.g. attack_on_reputation.")]
+ForwardedOption = Annotated[str | None, typer.Option(help="Only posts forwarded from a channel or user whose name "
+                                                     "contains this.")]
 
 _CHUNK = 32
 #: Inputs whose records carry their own date; one without is undated, and ingest says how many are.
@@ -84,12 +86,13 @@ def _check_taxonomy(technique: str | None, category: str | None) -> None:
 
 
 def _filters(technique: str | None, category: str | None, speaker: str | None, lang: str | None,
-             source: str | None, since: str | None, until: str | None) -> SearchFilters:
+             source: str | None, since: str | None, until: str | None,
+             forwarded_from: str | None = None) -> SearchFilters:
     from rhetorscope.store import SearchFilters
 
     _check_taxonomy(technique, category)
     return SearchFilters(technique=technique, category=category, speaker=speaker, language=lang, source=source,
-                         since=_date(since, "--since"), until=_date(until, "--until"))
+                         since=_date(since, "--since"), until=_date(until, "--until"), forwarded_from=forwarded_from)
 
 
 def _console(stderr: bool = False) -> Any:
@@ -212,6 +215,9 @@ def ingest(
     = None,
     max_size: Annotated[float, typer.Option(help="Refuse files larger than this many MB.")] = 2048.0,
     text_column: Annotated[str | None, typer.Option(help="Text column of CSV/JSONL files.")] = None,
+    source: Annotated[str | None, typer.Option(help="Source name of documents whose file names none (a text file, "
+                                               "a CSV without a source column) [default: the file's path].")]
+    = None,
     date_column: Annotated[str | None, typer.Option(help="Date column of CSV/JSONL files [default: date, "
                                                     "published, published_at, created_at, datetime, time].")]
     = None,
@@ -230,7 +236,7 @@ def ingest(
     run_id = store.begin_run([str(p) for p in paths], analyzed=analyze)
     job = _Ingest(store, run_id, analyze=analyze, jobs=jobs or min(os.cpu_count() or 1, 8), batch=batch,
                   reader_options={"input_format": input_format, "max_bytes": int(max_size * 1024 * 1024),
-                                  "text_column": text_column, "date_column": date_column,
+                                  "text_column": text_column, "date_column": date_column, "source": source,
                                   "date_format": date_format})
     started = time.perf_counter()
     status = "failed"
@@ -302,13 +308,14 @@ def search(
     source: SourceOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
+    forwarded_from: ForwardedOption = None,
     limit: Annotated[int, typer.Option(min=1, max=10_000, help="Hits to show.")] = 20,
     offset: Annotated[int, typer.Option(min=0, help="Hits to skip (paging).")] = 0,
     fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")] = TableFormat.text,
     db: DbOption = None,
 ) -> None:
     """Search the corpus: ranked paragraphs with the matched words highlighted."""
-    filters = _filters(technique, category, speaker, lang, source, since, until)
+    filters = _filters(technique, category, speaker, lang, source, since, until, forwarded_from)
     with _open(db) as store:
         result = store.search(" ".join(query), filters, limit=limit, offset=offset)
     if fmt is TableFormat.json:
@@ -322,11 +329,12 @@ def search(
         import csv
 
         writer = csv.writer(sys.stdout)
-        writer.writerow(["rank", "document_id", "date", "source", "segment", "speaker", "language", "score",
-                         "techniques", "snippet"])
+        writer.writerow(["rank", "document_id", "date", "source", "external_id", "link", "forwarded_from",
+                         "segment", "speaker", "language", "score", "techniques", "snippet"])
         for rank, h in enumerate(result.hits, offset + 1):
-            writer.writerow([rank, h.document_id, h.date or "", h.source, h.segment_key, h.speaker or "",
-                             h.language or "", f"{h.score:.3f}", ",".join(h.techniques), h.snippet])
+            writer.writerow([rank, h.document_id, h.date or "", h.source, h.external_id or "", h.link or "",
+                             h.forwarded_from or "", h.segment_key, h.speaker or "", h.language or "",
+                             f"{h.score:.3f}", ",".join(h.techniques), h.snippet])
         return
     from rich.text import Text
 
@@ -338,7 +346,9 @@ def search(
     for rank, h in enumerate(result.hits, offset + 1):
         head = Text(f"{rank}. ", style="bold")
         head.append(f"{h.date or 'undated'}  {h.source}", style="cyan")
-        head.append(f"  doc {h.document_id} {h.segment_key}" + (f"  {h.speaker}" if h.speaker else ""), style="dim")
+        head.append(f"  doc {h.document_id} {h.segment_key}" + (f"  {h.speaker}" if h.speaker else "")
+                    + (f"  forwarded from {h.forwarded_from}" if h.forwarded_from else "")
+                    + (f"  {h.link}" if h.link else ""), style="dim")
         if h.techniques:
             head.append("  " + ", ".join(h.techniques), style="magenta")
         body = Text("   " + h.snippet)
@@ -456,13 +466,14 @@ def export(
     source: SourceOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
+    forwarded_from: ForwardedOption = None,
     db: DbOption = None,
 ) -> None:
     """Export every result of a search to a file."""
     from rhetorscope.io import write_atomic
     from rhetorscope.store.export import export as run_export
 
-    filters = _filters(technique, category, speaker, lang, source, since, until)
+    filters = _filters(technique, category, speaker, lang, source, since, until, forwarded_from)
     with _open(db) as store:
         content, count = run_export(store, " ".join(query), filters, fmt.value)
     write_atomic(out, content)

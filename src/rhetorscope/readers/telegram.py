@@ -51,6 +51,7 @@ def read_telegram(text: str, *, source: str | None, encoding: str | None) -> lis
     if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
         raise InputError(f"{name} is not a Telegram export: no 'messages' list at the top level", _HINT)
     channel = data.get("name") if isinstance(data.get("name"), str) else None
+    username = data.get("username") if isinstance(data.get("username"), str) else None
     documents = []
     for index, item in enumerate(data["messages"]):
         try:
@@ -76,6 +77,7 @@ def read_telegram(text: str, *, source: str | None, encoding: str | None) -> lis
                 k: v for k, v in {
                     "channel": channel,
                     "channel_id": data.get("id"),
+                    "username": username.lstrip("@") if username else None,
                     "from": message.sender,
                     "forwarded_from": message.forwarded_from,
                     "edited": message.edited.isoformat() if message.edited else None,

@@ -16,8 +16,8 @@ from rhetorscope.store.core import Store
 from rhetorscope.store.search import SearchFilters, SearchHit
 
 FORMATS = ("jsonl", "csv", "semeval")
-CSV_FIELDS = ("document_id", "doc_id", "date", "source", "external_id", "segment", "kind", "speaker",
-              "language", "techniques", "text")
+CSV_FIELDS = ("document_id", "doc_id", "date", "source", "external_id", "link", "forwarded_from", "segment", "kind",
+              "speaker", "language", "techniques", "text")
 
 
 def iter_hits(store: Store, query: str, filters: SearchFilters, *, page: int = 500) -> Iterator[SearchHit]:
@@ -59,7 +59,8 @@ def _csv(store: Store, hits: list[SearchHit]) -> str:
     for hit in hits:
         writer.writerow({
             "document_id": hit.document_id, "doc_id": hit.doc_id, "date": hit.date or "", "source": hit.source,
-            "external_id": hit.external_id or "", "segment": hit.segment_key, "kind": hit.segment_kind,
+            "external_id": hit.external_id or "", "link": hit.link or "", "forwarded_from": hit.forwarded_from or "",
+            "segment": hit.segment_key, "kind": hit.segment_kind,
             "speaker": hit.speaker or "", "language": hit.language or "", "techniques": ",".join(hit.techniques),
             "text": texts[(hit.document_id, hit.segment_key)],
         })

@@ -57,6 +57,23 @@ def analysis_key(analysis: Analysis) -> bytes:
                        input_format=meta.input_format)
 
 
+_LINK_FIELDS = ("link", "url", "permalink")
+
+
+def post_link(input_format: str | None, external_id: str | None, extra: dict[str, Any] | None) -> str | None:
+    """The public address of a post: `https://t.me/<username>/<id>` for a Telegram channel that has a username,
+    else a `link`/`url` field of the record (a CSV/JSONL column); None when the export gives neither."""
+    extra = extra or {}
+    username = extra.get("username")
+    if input_format == "telegram" and isinstance(username, str) and username and external_id:
+        return f"https://t.me/{username}/{external_id}"
+    for name in _LINK_FIELDS:
+        value = extra.get(name)
+        if isinstance(value, str) and value.startswith(("http://", "https://")):
+            return value
+    return None
+
+
 def edited_at(extra: dict[str, Any] | None) -> str:
     """A record's last edit time as ISO text ('' when never edited): the newer of two versions has the larger."""
     value = (extra or {}).get("edited")

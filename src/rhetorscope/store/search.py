@@ -13,13 +13,14 @@ paragraphs first.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Connection, Date, bindparam, text
 
 from rhetorscope.store.query import Phrase, Query, Word, like_pattern, parse, to_fts5, to_tsquery, window_clauses
-from rhetorscope.store.records import DEFAULT_KIND, SEGMENT_LANGUAGE
+from rhetorscope.store.records import DEFAULT_KIND, SEGMENT_LANGUAGE, post_link
 from rhetorscope.store.schema import ContentId
 from rhetorscope.store.tokens import fold, stem, words
 
@@ -38,6 +39,8 @@ class SearchFilters:
     source: str | None = None
     since: dt.date | None = None
     until: dt.date | None = None
+    #: Only posts forwarded from a channel or user whose name contains this.
+    forwarded_from: str | None = None
 
 
 @dataclass
@@ -45,6 +48,8 @@ class SearchHit:
     """One matching paragraph, with its document's metadata and a snippet.
 
     `highlights` are (start, end) character ranges of the matched words inside `snippet`.
+    `link` is the post's public address where the export gives one; `forwarded_from`
+    the channel or user a Telegram post was forwarded from.
     """
 
     document_id: int
@@ -61,6 +66,8 @@ class SearchHit:
     snippet: str
     highlights: list[tuple[int, int]]
     techniques: list[str] = field(default_factory=list)
+    link: str | None = None
+    forwarded_from: str | None = None
 
 
 @dataclass
@@ -75,7 +82,7 @@ class SearchResult:
     undated: int = 0
 
 
-def _where(filters: SearchFilters, params: dict[str, Any]) -> list[str]:
+def _where(filters: SearchFilters, params: dict[str, Any], dialect: str) -> list[str]:
     clauses: list[str] = []
     if filters.technique:
         clauses.append("EXISTS (SELECT 1 FROM findings fi WHERE fi.document_id = s.document_id "
@@ -92,7 +99,20 @@ def _where(filters: SearchFilters, params: dict[str, Any]) -> list[str]:
         clauses.append(f"{SEGMENT_LANGUAGE} = :language")
         params["language"] = filters.language.lower()
     clauses += window_clauses(params, source=filters.source, since=filters.since, until=filters.until)
+    if filters.forwarded_from:
+        clauses.append(f"LOWER({forwarded_from_sql(dialect)}) LIKE :forwarded_from ESCAPE '\\'")
+        params["forwarded_from"] = like_pattern(filters.forwarded_from)
     return clauses
+
+
+def forwarded_from_sql(dialect: str) -> str:
+    """A document's `extra.forwarded_from` (or its source's, where the source holds what its posts share)."""
+    def field(column: str) -> str:
+        if dialect == "sqlite":
+            return f"json_extract({column}, '$.forwarded_from')"
+        return f"({column} ->> 'forwarded_from')"
+
+    return f"COALESCE({field('d.extra')}, CASE WHEN d.shares_source THEN {field('src.extra')} END)"
 
 
 _JOINS = "JOIN documents d ON d.id = s.document_id JOIN sources src ON src.id = d.source_id"
@@ -101,7 +121,7 @@ _JOINS = "JOIN documents d ON d.id = s.document_id JOIN sources src ON src.id = 
 def _matching(conn: Connection, query: Query, filters: SearchFilters) -> tuple[str, dict[str, Any], str]:
     """FROM/WHERE of the matching segments (alias s), its parameters, and the rank expression."""
     params: dict[str, Any] = {}
-    clauses = _where(filters, params)
+    clauses = _where(filters, params, conn.dialect.name)
     if query.empty:
         return f"FROM segments s {_JOINS}" + (f" WHERE {' AND '.join(clauses)}" if clauses else ""), params, ""
     if conn.dialect.name == "sqlite":
@@ -123,7 +143,8 @@ def search(conn: Connection, query: str, filters: SearchFilters, *, limit: int, 
     rows = conn.execute(text(
         f"SELECT s.id, s.document_id, d.doc_id, s.key, COALESCE(s.kind, '{DEFAULT_KIND}'), s.speaker, "
         f"{SEGMENT_LANGUAGE}, "
-        f"d.date, src.name, d.title, d.external_id, {rank or '0'} "
+        f"d.date, src.name, d.title, d.external_id, {rank or '0'}, COALESCE(d.input_format, src.kind), d.extra, "
+        f"CASE WHEN d.shares_source THEN src.extra END "
         f"{scope} ORDER BY {order} LIMIT :limit OFFSET :offset").columns(date=Date, doc_id=ContentId), page).all()
     total = conn.execute(text(f"SELECT COUNT(*) {scope}"), params).scalar() or 0
     texts = _texts(conn, [r[0] for r in rows])
@@ -131,10 +152,13 @@ def search(conn: Connection, query: str, filters: SearchFilters, *, limit: int, 
     hits = []
     for r in rows:
         plain, spans = snippet(texts[r[0]], r[6], parsed)
+        extra = {**_json(r[14]), **_json(r[13])}
+        forwarded = extra.get("forwarded_from")
         hits.append(SearchHit(
             document_id=r[1], doc_id=r[2], segment_key=r[3], segment_kind=r[4], speaker=r[5], language=r[6],
             date=r[7], source=r[8], title=r[9], external_id=r[10], score=-float(r[11] or 0), snippet=plain,
             highlights=spans, techniques=techniques.get((r[1], r[3]), []),
+            link=post_link(r[12], r[10], extra), forwarded_from=forwarded if isinstance(forwarded, str) else None,
         ))
     result = SearchResult(query=query, total=int(total), hits=hits)
     if filters.since or filters.until:
@@ -145,6 +169,13 @@ def search(conn: Connection, query: str, filters: SearchFilters, *, limit: int, 
     if facets:
         result.facets = _facets(conn, scope, params)
     return result
+
+
+def _json(value: Any) -> dict[str, Any]:
+    """A JSON column as read by a raw query: text on SQLite, already decoded on PostgreSQL."""
+    if isinstance(value, str):
+        value = json.loads(value)
+    return value if isinstance(value, dict) else {}
 
 
 def _texts(conn: Connection, segment_ids: list[int]) -> dict[int, str]:
@@ -214,6 +245,7 @@ def _facets(conn: Connection, scope: str, params: dict[str, Any]) -> dict[str, d
     """Counts of matching paragraphs per source, language, technique and category."""
     dims = {
         "source": ("src.name", ""),
+        "forwarded_from": (forwarded_from_sql(conn.dialect.name), ""),
         "language": (SEGMENT_LANGUAGE, ""),
         "technique": ("fi.technique", " JOIN findings fi ON fi.document_id = s.document_id AND fi.segment_key = s.key"
                       " AND fi.technique IS NOT NULL"),

@@ -73,14 +73,28 @@ def words(text: str) -> Iterator[re.Match[str]]:
     return WORD.finditer(text)
 
 
+#: Per language, each word's (stem, form): ingest indexes millions of words, most of them seen before.
+_TERMS: dict[str | None, dict[str, tuple[str, str]]] = {}
+_TERMS_MAX = 500_000
+
+
 def index_terms(text: str, language: str | None) -> tuple[str, str]:
     """The stems and the folded forms of a paragraph's words, in order and space-separated (what both backends index).
 
     FTS5 reads them with its `ascii` tokenizer, which splits at the spaces only;
     `to_tsvector` turns them into PostgreSQL's.
     """
-    tokens = WORD.findall(text)
-    return " ".join(stem(w, language) for w in tokens), " ".join(fold(w) for w in tokens)
+    cache = _TERMS.setdefault(language, {})
+    if len(cache) > _TERMS_MAX:
+        cache.clear()
+    stems, forms = [], []
+    for word in WORD.findall(text):
+        terms = cache.get(word)
+        if terms is None:
+            terms = cache[word] = (stem(word, language), fold(word))
+        stems.append(terms[0])
+        forms.append(terms[1])
+    return " ".join(stems), " ".join(forms)
 
 
 def query_stems(word: str) -> tuple[str, ...]:

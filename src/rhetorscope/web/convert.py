@@ -37,7 +37,7 @@ CategoryId = Annotated[Literal[tuple(CATEGORIES)] | None, _empty_is_none]  # typ
 class SearchParams(BaseModel):
     """The search query and its filters, as query parameters."""
 
-    q: str = Field("", max_length=500, description='words, "phrases", a OR b, prefix*, -excluded')
+    q: str = Field("", max_length=500, description='words, "phrases", a OR b, a AND b, NOT a, -a, (groups), prefix*')
     technique: TechniqueId = Field(None, description="technique id, see /techniques")
     category: CategoryId = Field(None, description="category id, see /techniques")
     speaker: str | None = Field(None, max_length=200, description="part of the speaker's name")
@@ -45,11 +45,13 @@ class SearchParams(BaseModel):
     source: str | None = Field(None, max_length=200, description="part of the source name")
     since: FormDate = None
     until: FormDate = None
+    forwarded_from: str | None = Field(None, max_length=200, description="part of the name a post was forwarded from")
 
     def to_filters(self) -> SearchFilters:
         return SearchFilters(technique=self.technique or None, category=self.category or None,
                              speaker=self.speaker or None, language=self.language or None,
-                             source=self.source or None, since=self.since, until=self.until)
+                             source=self.source or None, since=self.since, until=self.until,
+                             forwarded_from=self.forwarded_from or None)
 
 
 def stored_analysis(store: Store, document_id: int) -> Analysis:
@@ -70,7 +72,8 @@ def search_out(result: SearchResult, *, limit: int, offset: int) -> SearchOut:
         document=DocumentSummary(id=h.document_id, doc_id=h.doc_id, title=h.title, date=h.date, source=h.source,
                                  language=h.language, external_id=h.external_id),
         segment_id=h.segment_key, segment_kind=h.segment_kind, speaker=h.speaker, language=h.language,
-        score=h.score, snippet=h.snippet, highlights=h.highlights, techniques=h.techniques,
+        score=h.score, snippet=h.snippet, highlights=h.highlights, techniques=h.techniques, link=h.link,
+        forwarded_from=h.forwarded_from,
     ) for h in result.hits]
     return SearchOut(query=result.query, total=result.total, limit=limit, offset=offset, hits=hits,
                      facets=result.facets)

@@ -109,6 +109,8 @@ class SearchHitOut(_Out):
     snippet: str
     highlights: list[tuple[int, int]] = Field(description="(start, end) of matched words inside snippet")
     techniques: list[str]
+    link: str | None = Field(None, description="the post's public address, where the export gives one")
+    forwarded_from: str | None = Field(None, description="channel or user a Telegram post was forwarded from")
 
 
 class SearchOut(_Out):
