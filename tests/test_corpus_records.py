@@ -155,3 +155,43 @@ def test_trends_say_how_many_undated_documents_they_leave_out(tmp_path) -> None:
         store.add(undated)
         table = store.trends(by="month")
     assert (sum(table.counts["Loaded_Language"].values()), table.undated) == (1, 1)
+
+
+def test_export_per_finding_min_confidence_and_a_json_round_trip(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Issue 14 item 8: findings as rows, a confidence threshold, and an export that ingest reads back as it was."""
+    import csv
+
+    from rhetorscope.store import SearchFilters, Store
+    from test_store import analysed
+
+    first, second = tmp_path / "a.sqlite", tmp_path / "b.sqlite"
+    with Store.open(first) as store:
+        sure = analysed("Sanctions have failed, the minister said, and the talks will go on.", external_id="1",
+                        techniques=(("Loaded_Language", "manipulative_wording"), ("Doubt", "attack_on_reputation")))
+        sure.findings[-1].confidence = 0.3
+        sure.document.metadata.extra.update({"forwarded_from": "Agency", "datetime": "2024-03-05T10:00:00"})
+        store.add(sure)
+        store.add(analysed("A second post on the sanctions without any technique at all.", external_id="2"))
+        store.add(analysed("Третий пост о переговорах в Женеве, без санкций.", external_id="3", source="ru"))
+        originals = [store.get_document(i) for i in (1, 2, 3)]
+        hits = {h.external_id: h for h in store.search("sanctions", SearchFilters(min_confidence=0.5)).hits}
+        assert hits["1"].techniques == ["Loaded_Language"]
+        assert sum(sum(c.values()) for c in store.trends(min_confidence=0.5).counts.values()) == 1
+    rows = tmp_path / "findings.csv"
+    code, _, err = run(capsys, monkeypatch, "export", "sanctions", "--per", "finding", "--format", "csv",
+                       "--min-confidence", "0.5", "--out", str(rows), "--db", str(first))
+    assert code == 0 and "(1 finding)" in err
+    (row,) = csv.DictReader(rows.open(encoding="utf-8"))
+    assert (row["technique"], row["confidence"], row["source"], row["date"]) == ("Loaded_Language", "0.9", "chan",
+                                                                                 "2024-03-05")
+    assert row["fragment"] == originals[0].document.text[int(row["start"]):int(row["end"])]
+    dump = tmp_path / "all.jsonl"
+    assert run(capsys, monkeypatch, "export", "", "--out", str(dump), "--db", str(first))[0] == 0
+    code, _, err = run(capsys, monkeypatch, "ingest", str(dump), "--db", str(second), "--jobs", "1")
+    assert code == 0 and "added 3 documents" in err
+    with Store.open(second) as store:
+        assert sorted((store.get_document(i) for i in (1, 2, 3)), key=lambda a: a.document.text) == sorted(
+            originals, key=lambda a: a.document.text)
+    code, _, err = run(capsys, monkeypatch, "export", "", "--format", "semeval", "--per", "finding", "--out",
+                       str(tmp_path / "x.tsv"), "--db", str(first))
+    assert code == 2 and "cannot be written per finding" in err

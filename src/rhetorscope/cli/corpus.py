@@ -33,6 +33,8 @@ UntilOption = Annotated[str | None, typer.Option(help="Only documents dated on o
 SourceOption = Annotated[str | None, typer.Option(help="Only sources whose name contains this.")]
 TechniqueOption = Annotated[str | None, typer.Option(help="Technique id, e.g. Loaded_Language.")]
 CategoryOption = Annotated[str | None, typer.Option(help="Technique category id, e.g. attack_on_reputation.")]
+MinConfidenceOption = Annotated[float, typer.Option(min=0.0, max=1.0, help="Findings below this confidence do "
+                                                   "not count (technique filters, techniques shown, trends).")]
 ForwardedOption = Annotated[str | None, typer.Option(help="Only posts forwarded from a channel or user whose name "
                                                      "contains this.")]
 
@@ -53,6 +55,12 @@ class ExportFormat(str, Enum):
     jsonl = "jsonl"
     csv = "csv"
     semeval = "semeval"
+
+
+class ExportUnit(str, Enum):
+    document = "document"
+    paragraph = "paragraph"
+    finding = "finding"
 
 
 class Period(str, Enum):
@@ -87,12 +95,13 @@ def _check_taxonomy(technique: str | None, category: str | None) -> None:
 
 def _filters(technique: str | None, category: str | None, speaker: str | None, lang: str | None,
              source: str | None, since: str | None, until: str | None,
-             forwarded_from: str | None = None) -> SearchFilters:
+             forwarded_from: str | None = None, min_confidence: float = 0.0) -> SearchFilters:
     from rhetorscope.store import SearchFilters
 
     _check_taxonomy(technique, category)
     return SearchFilters(technique=technique, category=category, speaker=speaker, language=lang, source=source,
-                         since=_date(since, "--since"), until=_date(until, "--until"), forwarded_from=forwarded_from)
+                         since=_date(since, "--since"), until=_date(until, "--until"), forwarded_from=forwarded_from,
+                         min_confidence=min_confidence)
 
 
 def _console(stderr: bool = False) -> Any:
@@ -155,6 +164,12 @@ class _Ingest:
         pool = ProcessPoolExecutor(self.jobs, initializer=_worker_init) if self.jobs > 1 else None
         try:
             for path in files:
+                exported = self._exported(path)
+                if exported is not None:
+                    progress.update(task, total=(progress.tasks[0].total or 0) + len(exported))
+                    for i in range(0, len(exported), self.batch):
+                        self._write(exported[i:i + self.batch], progress, task)
+                    continue
                 todo = self._todo(path, progress, task)
                 pending: list[Prepared] = []
                 for prepared in self._prepared(todo, pool):
@@ -166,6 +181,39 @@ class _Ingest:
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
+
+    def _exported(self, path: Path) -> list[Prepared] | None:
+        """Rows of a file written by `export --format jsonl`, stored as they are (no re-analysis); None otherwise.
+
+        Such a file starts with an `Analysis` object, whose first key is `schema_version`.
+        """
+        from rhetorscope.store import prepare
+        from rhetorscope.store.export import read_export
+        from rhetorscope.store.records import analysis_key
+
+        try:
+            with path.open("rb") as f:
+                head = f.read(64)
+        except OSError:
+            return None  # read_path says why
+        if not head.lstrip(b"\xef\xbb\xbf").startswith(b'{"schema_version"'):
+            return None
+        error = f"{path}: its first line is not a rhetorscope analysis (JSON)"
+        try:
+            size, limit = path.stat().st_size, self.reader_options["max_bytes"]
+            if size > limit:
+                raise InputError(f"{path} is {size / 1_048_576:.1f} MB, over the {limit / 1_048_576:.0f} MB limit",
+                                 "split it, or raise the limit with --max-size (MB)")
+            analyses = read_export(path.read_text(encoding="utf-8-sig"))
+        except UnicodeDecodeError:
+            analyses, error = None, f"{path}: the rhetorscope export is not UTF-8"
+        except RhetorscopeError as exc:
+            analyses, error = None, f"{path}: {exc}"
+        if analyses is None:
+            self.failed_files += 1
+            self.errors.append(error)
+            return []
+        return [prepare(a, key=analysis_key(a), analyzed=bool(a.models)) for a in analyses or []]
 
     def _todo(self, path: Path, progress: Any, task: Any) -> list[tuple[bytes, RawDocument]]:
         from rhetorscope.readers import read_path
@@ -309,13 +357,14 @@ def search(
     since: SinceOption = None,
     until: UntilOption = None,
     forwarded_from: ForwardedOption = None,
+    min_confidence: MinConfidenceOption = 0.0,
     limit: Annotated[int, typer.Option(min=1, max=10_000, help="Hits to show.")] = 20,
     offset: Annotated[int, typer.Option(min=0, help="Hits to skip (paging).")] = 0,
     fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")] = TableFormat.text,
     db: DbOption = None,
 ) -> None:
     """Search the corpus: ranked paragraphs with the matched words highlighted."""
-    filters = _filters(technique, category, speaker, lang, source, since, until, forwarded_from)
+    filters = _filters(technique, category, speaker, lang, source, since, until, forwarded_from, min_confidence)
     with _open(db) as store:
         result = store.search(" ".join(query), filters, limit=limit, offset=offset)
     if fmt is TableFormat.json:
@@ -417,6 +466,7 @@ def trends(
     source: SourceOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
+    min_confidence: MinConfidenceOption = 0.0,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Also draw a chart (.png or .svg).")] = None,
     fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="Table format.")] = TableFormat.text,
     db: DbOption = None,
@@ -427,7 +477,8 @@ def trends(
     _check_taxonomy(technique, category)
     with _open(db) as store:
         table = store.trends(by=by.value, technique=technique, category=category, source=source,
-                             since=_date(since, "--since"), until=_date(until, "--until"))
+                             since=_date(since, "--since"), until=_date(until, "--until"),
+                             min_confidence=min_confidence)
     rows = table.rows()
     if fmt is not TableFormat.text:
         _write_rows(rows, fmt, ["period", table.group, "count", "per_1000_words", "words"])
@@ -455,9 +506,12 @@ def trends(
 
 def export(
     query: Annotated[list[str], typer.Argument(help="Search query (same syntax as `search`); \"\" for all.")],
-    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="jsonl: Analysis JSON per document; "
-                                              "csv: one row per paragraph; semeval: SemEval-2023 lines.")]
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="jsonl: Analysis JSON per document (ingest "
+                                              "reads it back); csv: one row per paragraph; semeval: SemEval-2023 "
+                                              "lines.")]
     = ExportFormat.jsonl,
+    per: Annotated[ExportUnit | None, typer.Option(help="One record per document (jsonl), paragraph (csv, semeval) "
+                                                   "or finding (csv, jsonl) [default: the format's].")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="File to write (atomically).")] = Path("export.jsonl"),
     technique: TechniqueOption = None,
     category: CategoryOption = None,
@@ -467,17 +521,19 @@ def export(
     since: SinceOption = None,
     until: UntilOption = None,
     forwarded_from: ForwardedOption = None,
+    min_confidence: MinConfidenceOption = 0.0,
     db: DbOption = None,
 ) -> None:
     """Export every result of a search to a file."""
     from rhetorscope.io import write_atomic
     from rhetorscope.store.export import export as run_export
 
-    filters = _filters(technique, category, speaker, lang, source, since, until, forwarded_from)
+    filters = _filters(technique, category, speaker, lang, source, since, until, forwarded_from, min_confidence)
     with _open(db) as store:
-        content, count = run_export(store, " ".join(query), filters, fmt.value)
+        content, count = run_export(store, " ".join(query), filters, fmt.value, per.value if per else None)
     write_atomic(out, content)
-    typer.echo(f"wrote {out} ({count} {'rows' if fmt is ExportFormat.csv else 'documents'})", err=True)
+    unit = per.value if per else ("document" if fmt is ExportFormat.jsonl else "paragraph")
+    typer.echo(f"wrote {out} ({count} {unit}{'s' if count != 1 else ''})", err=True)
 
 
 #: A query word may start with '-' (`search -Запад war`): an unknown option is taken as part of the query.

@@ -192,9 +192,9 @@ class Store:
 
     def trends(self, *, by: str = "month", technique: str | None = None, category: str | None = None,
                source: str | None = None, since: dt.date | None = None,
-               until: dt.date | None = None) -> TrendTable:
+               until: dt.date | None = None, min_confidence: float = 0.0) -> TrendTable:
         """Technique (or category) counts per period, with the words published per period."""
         with self.engine.connect() as conn:
             return trends(conn, by=by, technique=technique, category=category, source=source, since=since,
-                          until=until)
+                          until=until, min_confidence=min_confidence)
 

@@ -41,6 +41,8 @@ class SearchFilters:
     until: dt.date | None = None
     #: Only posts forwarded from a channel or user whose name contains this.
     forwarded_from: str | None = None
+    #: Findings below this confidence do not count: not for --technique/--category, nor in a hit's techniques.
+    min_confidence: float = 0.0
 
 
 @dataclass
@@ -84,13 +86,16 @@ class SearchResult:
 
 def _where(filters: SearchFilters, params: dict[str, Any], dialect: str) -> list[str]:
     clauses: list[str] = []
+    confident = " AND fi.confidence >= :min_confidence" if filters.min_confidence else ""
+    if confident:
+        params["min_confidence"] = filters.min_confidence
     if filters.technique:
         clauses.append("EXISTS (SELECT 1 FROM findings fi WHERE fi.document_id = s.document_id "
-                       "AND fi.segment_key = s.key AND fi.technique = :technique)")
+                       f"AND fi.segment_key = s.key AND fi.technique = :technique{confident})")
         params["technique"] = filters.technique
     if filters.category:
         clauses.append("EXISTS (SELECT 1 FROM findings fi WHERE fi.document_id = s.document_id "
-                       "AND fi.segment_key = s.key AND fi.category = :category)")
+                       f"AND fi.segment_key = s.key AND fi.category = :category{confident})")
         params["category"] = filters.category
     if filters.speaker:
         clauses.append("LOWER(s.speaker) LIKE :speaker ESCAPE '\\'")
@@ -148,7 +153,7 @@ def search(conn: Connection, query: str, filters: SearchFilters, *, limit: int, 
         f"{scope} ORDER BY {order} LIMIT :limit OFFSET :offset").columns(date=Date, doc_id=ContentId), page).all()
     total = conn.execute(text(f"SELECT COUNT(*) {scope}"), params).scalar() or 0
     texts = _texts(conn, [r[0] for r in rows])
-    techniques = _techniques(conn, [(r[1], r[3]) for r in rows])
+    techniques = _techniques(conn, [(r[1], r[3]) for r in rows], filters.min_confidence)
     hits = []
     for r in rows:
         plain, spans = snippet(texts[r[0]], r[6], parsed)
@@ -228,29 +233,33 @@ def snippet(body: str, language: str | None, query: Query) -> tuple[str, list[tu
     return text_out, spans
 
 
-def _techniques(conn: Connection, keys: list[tuple[int, str]]) -> dict[tuple[int, str], list[str]]:
+def _techniques(conn: Connection, keys: list[tuple[int, str]],
+                min_confidence: float) -> dict[tuple[int, str], list[str]]:
     if not keys:
         return {}
     stmt = text("SELECT DISTINCT document_id, segment_key, technique FROM findings WHERE technique IS NOT NULL "
-                "AND document_id IN :docs ORDER BY technique").bindparams(bindparam("docs", expanding=True))
+                "AND document_id IN :docs AND confidence >= :min_confidence ORDER BY technique").bindparams(
+        bindparam("docs", expanding=True))
     wanted = set(keys)
     out: dict[tuple[int, str], list[str]] = {}
-    for doc, seg, technique in conn.execute(stmt, {"docs": sorted({k[0] for k in keys})}):
+    for doc, seg, technique in conn.execute(stmt, {"docs": sorted({k[0] for k in keys}),
+                                                   "min_confidence": min_confidence}):
         if (doc, seg) in wanted:
             out.setdefault((doc, seg), []).append(technique)
     return out
 
 
 def _facets(conn: Connection, scope: str, params: dict[str, Any]) -> dict[str, dict[str, int]]:
-    """Counts of matching paragraphs per source, language, technique and category."""
+    """Counts of matching paragraphs per source, language, forwarded-from, technique and category."""
+    confident = " AND fi.confidence >= :min_confidence" if "min_confidence" in params else ""
     dims = {
         "source": ("src.name", ""),
         "forwarded_from": (forwarded_from_sql(conn.dialect.name), ""),
         "language": (SEGMENT_LANGUAGE, ""),
         "technique": ("fi.technique", " JOIN findings fi ON fi.document_id = s.document_id AND fi.segment_key = s.key"
-                      " AND fi.technique IS NOT NULL"),
+                      f" AND fi.technique IS NOT NULL{confident}"),
         "category": ("fi.category", " JOIN findings fi ON fi.document_id = s.document_id AND fi.segment_key = s.key"
-                     " AND fi.category IS NOT NULL"),
+                     f" AND fi.category IS NOT NULL{confident}"),
     }
     out: dict[str, dict[str, int]] = {}
     for name, (expr, join) in dims.items():

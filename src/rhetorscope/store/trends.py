@@ -66,8 +66,11 @@ class TrendTable:
 
 
 def trends(conn: Connection, *, by: str, technique: str | None, category: str | None, source: str | None,
-           since: dt.date | None, until: dt.date | None) -> TrendTable:
-    """Aggregate findings per day in SQL, then fold days into periods (portable across backends)."""
+           since: dt.date | None, until: dt.date | None, min_confidence: float = 0.0) -> TrendTable:
+    """Aggregate findings per day in SQL, then fold days into periods (portable across backends).
+
+    Findings below `min_confidence` are not counted.
+    """
     if by not in PERIODS:
         raise InputError(f"unknown period '{by}'", f"use one of: {', '.join(PERIODS)}")
     group = "category" if category and not technique else "technique"
@@ -75,6 +78,9 @@ def trends(conn: Connection, *, by: str, technique: str | None, category: str | 
     where = ["d.date IS NOT NULL", "d.analyzed", *window_clauses(params, source=source, since=since, until=until)]
     scope = f"FROM documents d JOIN sources src ON src.id = d.source_id WHERE {' AND '.join(where)}"
     finding_filter = ["fi.technique IS NOT NULL"]
+    if min_confidence:
+        finding_filter.append("fi.confidence >= :min_confidence")
+        params["min_confidence"] = min_confidence
     if technique:
         finding_filter.append("fi.technique = :technique")
         params["technique"] = technique

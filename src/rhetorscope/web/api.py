@@ -121,8 +121,11 @@ def search(store: StoreDep, filters: Annotated[convert.SearchParams, Query()], l
 @router.get("/trends", response_model=TrendsOut, summary="Technique or category counts over time")
 def trends(store: StoreDep, by: Literal["day", "week", "month"] = "month",
            technique: convert.TechniqueId = None, category: convert.CategoryId = None,
-           source: SourceFilter = None, since: Since = None, until: Until = None) -> TrendsOut:
-    table = store.trends(by=by, technique=technique, category=category, source=source, since=since, until=until)
+           source: SourceFilter = None, since: Since = None, until: Until = None,
+           min_confidence: Annotated[convert.FormConfidence, Query(description="findings below this confidence "
+                                                                  "do not count")] = None) -> TrendsOut:
+    table = store.trends(by=by, technique=technique, category=category, source=source, since=since, until=until,
+                         min_confidence=min_confidence or 0.0)
     return convert.trends_out(table)
 
 

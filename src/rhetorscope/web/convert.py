@@ -29,6 +29,8 @@ from rhetorscope.web.schemas import (
 #: Query values where a form's empty field means "not given".
 _empty_is_none = BeforeValidator(lambda value: value or None)
 FormDate = Annotated[dt.date | None, _empty_is_none]
+#: A confidence threshold from a form: an empty field is no threshold.
+FormConfidence = Annotated[float | None, _empty_is_none, Field(ge=0.0, le=1.0)]
 #: Taxonomy ids as enums, so an unknown id is refused with the valid ones listed (and the schema shows them).
 TechniqueId = Annotated[Literal[tuple(TECHNIQUES)] | None, _empty_is_none]  # type: ignore[valid-type]
 CategoryId = Annotated[Literal[tuple(CATEGORIES)] | None, _empty_is_none]  # type: ignore[valid-type]
@@ -46,12 +48,13 @@ class SearchParams(BaseModel):
     since: FormDate = None
     until: FormDate = None
     forwarded_from: str | None = Field(None, max_length=200, description="part of the name a post was forwarded from")
+    min_confidence: FormConfidence = Field(None, description="findings below this confidence do not count")
 
     def to_filters(self) -> SearchFilters:
         return SearchFilters(technique=self.technique or None, category=self.category or None,
                              speaker=self.speaker or None, language=self.language or None,
                              source=self.source or None, since=self.since, until=self.until,
-                             forwarded_from=self.forwarded_from or None)
+                             forwarded_from=self.forwarded_from or None, min_confidence=self.min_confidence or 0.0)
 
 
 def stored_analysis(store: Store, document_id: int) -> Analysis:

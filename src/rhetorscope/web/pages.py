@@ -215,15 +215,16 @@ def trends_page(request: Request, by: Literal["day", "week", "month"] = "month",
                 group: Literal["technique", "category"] = "technique",
                 technique: convert.TechniqueId = None, category: convert.CategoryId = None,
                 source: Annotated[str | None, Query(max_length=200)] = None,
-                since: convert.FormDate = None, until: convert.FormDate = None) -> HTMLResponse:
+                since: convert.FormDate = None, until: convert.FormDate = None,
+                min_confidence: convert.FormConfidence = None) -> HTMLResponse:
     """One small chart per series (per 1,000 words), on a shared scale, with the numbers in a table."""
     from rhetorscope.techniques import CATEGORIES, TECHNIQUES
 
     context: dict[str, Any] = {"page": "trends", "by": by, "group": group, "technique": technique,
                                "category": category, "source": source, "since": since, "until": until,
-                               "techniques": TECHNIQUES, "categories": CATEGORIES}
+                               "min_confidence": min_confidence, "techniques": TECHNIQUES, "categories": CATEGORIES}
     table = request.app.state.store.trends(by=by, technique=technique, category=category, source=source,
-                                           since=since, until=until)
+                                           since=since, until=until, min_confidence=min_confidence or 0.0)
     trends = convert.trends_out(_by_category(table) if group == "category" and table.group == "technique" else table)
     peak = max((v for s in trends.series for v in s.per_1000_words), default=0.0)
     return render(request, "trends.html.j2", trends=trends, peak=peak or 1.0, **context)
