@@ -153,17 +153,17 @@ def test_repeats_cluster_near_duplicates_incrementally(store: Store) -> None:
     store.add(analysed(TALKING_POINT, source="a", external_id="1", date="2024-01-01"))
     store.add(analysed("An unrelated post about the weather in the capital this weekend, sunny and warm.",
                        source="a", external_id="2"))
-    assert store.repeats() == []
+    assert store.repeats().clusters == []
     store.add(analysed(EDITED, source="b", external_id="7", date="2024-02-01"))
     store.add(analysed(TALKING_POINT + " Another sentence that is new here and long enough.", source="c",
                        external_id="9", date="2024-03-01"))
-    (cluster,) = store.repeats(min_count=3)
+    (cluster,) = store.repeats(min_count=3).clusters
     assert cluster.documents == 3
     assert cluster.sources == ["a", "b", "c"]
     assert (cluster.first_seen, cluster.last_seen) == (dt.date(2024, 1, 1), dt.date(2024, 3, 1))
     assert cluster.canonical == TALKING_POINT
-    assert store.repeats(min_count=2, since=dt.date(2024, 2, 1))[0].documents == 2
-    assert store.repeats(min_count=4) == []
+    assert store.repeats(min_count=2, since=dt.date(2024, 2, 1)).clusters[0].documents == 2
+    assert store.repeats(min_count=4).clusters == []
 
 
 def test_trends_count_per_period_and_per_1000_words(store: Store) -> None:

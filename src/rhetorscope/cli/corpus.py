@@ -414,31 +414,65 @@ def repeats(
     = 2,
     since: SinceOption = None,
     until: UntilOption = None,
-    source: SourceOption = None,
+    source: Annotated[str | None, typer.Option(help="Only talking points with at least one occurrence in a source "
+                                               "whose name contains this.")] = None,
     limit: Annotated[int, typer.Option(min=1, help="Clusters to list.")] = 30,
+    offset: Annotated[int, typer.Option(min=0, help="Clusters to skip (paging).")] = 0,
+    occurrences: Annotated[int, typer.Option(min=0, help="Occurrences to list per cluster [default (0): 3 in text, all "
+                                             "in JSON and CSV].")] = 0,
+    include_boilerplate: Annotated[bool, typer.Option(help="Also list passages that recur in a large share of one "
+                                                      "source's posts (credit lines, signatures).")] = False,
     fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")] = TableFormat.text,
     db: DbOption = None,
 ) -> None:
-    """Talking points repeated across the corpus: near-identical sentences and paragraphs."""
+    """Talking points repeated across the corpus: near-identical sentences and paragraphs, with their occurrences."""
+    keep = occurrences or (3 if fmt is TableFormat.text else 100_000)
     with _open(db) as store:
-        clusters = store.repeats(min_count=min_count, since=_date(since, "--since"), until=_date(until, "--until"),
-                                 source=source, limit=limit)
-    rows = [{"cluster": c.id, "level": c.level, "documents": c.documents, "occurrences": c.count,
-             "first_seen": c.first_seen, "last_seen": c.last_seen, "sources": c.sources, "canonical": c.canonical}
-            for c in clusters]
-    if fmt is not TableFormat.text:
-        _write_rows(rows, fmt, ["cluster", "level", "documents", "occurrences", "first_seen", "last_seen",
-                                "sources", "canonical"])
+        page = store.repeats(min_count=min_count, since=_date(since, "--since"), until=_date(until, "--until"),
+                             source=source, limit=limit, offset=offset, occurrences=keep,
+                             include_boilerplate=include_boilerplate)
+    if fmt is TableFormat.json:
+        from dataclasses import asdict
+
+        payload = {"total": page.total, "offset": page.offset, "limit": limit,
+                   "boilerplate_hidden": page.boilerplate_hidden, "clusters": [asdict(c) for c in page.clusters]}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    if fmt is TableFormat.csv:
+        import csv
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["cluster", "level", "documents", "occurrences", "first_seen", "last_seen", "boilerplate",
+                         "canonical", "document_id", "external_id", "source", "date", "link", "similarity", "text"])
+        for c in page.clusters:
+            for o in c.occurrences:
+                writer.writerow([c.id, c.level, c.documents, c.count, c.first_seen or "", c.last_seen or "",
+                                 int(c.boilerplate), c.canonical, o.document_id, o.external_id or "", o.source,
+                                 o.date or "", o.link or "", o.similarity, o.text])
+        typer.echo(_repeats_summary(page), err=True)
         return
     from rich.table import Table
 
-    table = Table(title=f"{len(clusters)} repeated passage{'s' if len(clusters) != 1 else ''}", show_lines=True)
-    for column in ("docs", "first seen", "last seen", "sources", "canonical wording"):
+    table = Table(title=_repeats_summary(page), show_lines=True)
+    for column in ("docs", "first seen", "last seen", "sources", "canonical wording and occurrences"):
         table.add_column(column, overflow="fold")
-    for c in clusters:
+    for c in page.clusters:
+        seen = "\n".join(f"  · {o.date or 'undated'} {o.source}" + (f" {o.link}" if o.link else "")
+                         + (f" ({o.similarity:.2f})" if o.similarity < 1 else "") for o in c.occurrences)
+        more = c.count - len(c.occurrences)
         table.add_row(str(c.documents), str(c.first_seen or "?"), str(c.last_seen or "?"),
-                      _shorten(", ".join(c.sources), 40), _shorten(c.canonical, 240))
+                      _shorten(", ".join(c.sources), 40),
+                      _shorten(c.canonical, 240) + ("  [boilerplate]" if c.boilerplate else "") + "\n" + seen
+                      + (f"\n  … {more} more" if more > 0 else ""))
     _console().print(table)
+
+
+def _repeats_summary(page: Any) -> str:
+    shown = (f", showing {page.offset + 1}–{page.offset + len(page.clusters)}" if page.clusters
+             else "")
+    hidden = (f"; {page.boilerplate_hidden} boilerplate passage{'s' if page.boilerplate_hidden != 1 else ''} "
+              "hidden (--include-boilerplate)" if page.boilerplate_hidden else "")
+    return f"{page.total} repeated talking point{'s' if page.total != 1 else ''}{shown}{hidden}"
 
 
 def _shorten(value: str, width: int) -> str:

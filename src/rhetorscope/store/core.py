@@ -21,7 +21,7 @@ from rhetorscope.store.engine import (
     to_url,
 )
 from rhetorscope.store.records import Prepared, Written, analysis_key, load_analysis, prepare, write
-from rhetorscope.store.repeats import RepeatCluster, list_clusters, update_clusters
+from rhetorscope.store.repeats import RepeatPage, list_clusters, update_clusters
 from rhetorscope.store.search import SearchFilters, SearchResult, search
 from rhetorscope.store.trends import TrendTable, trends
 
@@ -180,15 +180,18 @@ class Store:
             return search(conn, query, filters or SearchFilters(), limit=limit, offset=offset, facets=facets)
 
     def repeats(self, *, min_count: int = 2, since: dt.date | None = None, until: dt.date | None = None,
-                source: str | None = None, limit: int = 50, occurrences: int = 10) -> list[RepeatCluster]:
-        """Talking points repeated in at least `min_count` documents, most repeated first.
+                source: str | None = None, limit: int = 50, offset: int = 0, occurrences: int = 10,
+                include_boilerplate: bool = False) -> RepeatPage:
+        """Talking points repeated in at least `min_count` documents, most repeated first, a page at a time.
 
-        Clusters passages that arrived since the last call first, so the answer is current.
+        Clusters passages that arrived since the last call first, so the answer is
+        current. See `rhetorscope.store.repeats.list_clusters` for what one cluster is.
         """
         self.update_repeats()
         with self.engine.connect() as conn:
             return list_clusters(conn, min_count=min_count, since=since, until=until, source=source,
-                                 limit=limit, occurrences=occurrences)
+                                 limit=limit, offset=offset, occurrences=occurrences,
+                                 include_boilerplate=include_boilerplate)
 
     def trends(self, *, by: str = "month", technique: str | None = None, category: str | None = None,
                source: str | None = None, since: dt.date | None = None,

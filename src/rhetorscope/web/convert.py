@@ -94,7 +94,8 @@ def cluster_out(cluster: RepeatCluster) -> RepeatClusterOut:
     return RepeatClusterOut(
         id=cluster.id, level=cluster.level, canonical=cluster.canonical, count=cluster.count,
         documents=cluster.documents, first_seen=cluster.first_seen, last_seen=cluster.last_seen,
-        sources=cluster.sources,
+        sources=cluster.sources, boilerplate=cluster.boilerplate,
         occurrences=[OccurrenceOut(document_id=o.document_id, segment_id=o.segment_key, start=o.start, end=o.end,
-                                   date=o.date, source=o.source, text=o.text) for o in cluster.occurrences],
+                                   date=o.date, source=o.source, text=o.text, external_id=o.external_id,
+                                   link=o.link, similarity=o.similarity) for o in cluster.occurrences],
     )

@@ -246,11 +246,16 @@ def _by_category(table: TrendTable) -> TrendTable:
 @router.get("/repeats", response_class=HTMLResponse)
 def repeats_page(request: Request, min_count: Annotated[int, Query(ge=2, le=10_000)] = 2,
                  source: Annotated[str | None, Query(max_length=200)] = None,
-                 since: convert.FormDate = None, until: convert.FormDate = None) -> HTMLResponse:
-    clusters = request.app.state.store.repeats(min_count=min_count, since=since, until=until, source=source or None,
-                                               limit=50, occurrences=20)
-    return render(request, "repeats.html.j2", page="repeats", clusters=clusters, min_count=min_count,
-                  source=source, since=since, until=until)
+                 since: convert.FormDate = None, until: convert.FormDate = None,
+                 include_boilerplate: bool = False,
+                 page: Annotated[int, Query(ge=1, le=5000)] = 1) -> HTMLResponse:
+    found = request.app.state.store.repeats(min_count=min_count, since=since, until=until, source=source or None,
+                                            limit=PER_PAGE, offset=(page - 1) * PER_PAGE, occurrences=50,
+                                            include_boilerplate=include_boilerplate)
+    return render(request, "repeats.html.j2", page="repeats", clusters=found.clusters, found=found,
+                  min_count=min_count, source=source, since=since, until=until,
+                  include_boilerplate=include_boilerplate, current_page=page,
+                  pages=max(1, math.ceil(found.total / PER_PAGE)))
 
 
 @router.get("/static/report.css")

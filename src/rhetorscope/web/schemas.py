@@ -144,6 +144,9 @@ class OccurrenceOut(_Out):
     date: dt.date | None
     source: str
     text: str
+    external_id: str | None = None
+    link: str | None = Field(None, description="the post's public address, where the export gives one")
+    similarity: float = Field(1.0, description="word-set Jaccard similarity to the canonical wording")
 
 
 class RepeatClusterOut(_Out):
@@ -156,3 +159,4 @@ class RepeatClusterOut(_Out):
     last_seen: dt.date | None
     sources: list[str]
     occurrences: list[OccurrenceOut]
+    boilerplate: bool = Field(False, description="recurs in a large share of one source's posts")
