@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -22,7 +23,7 @@ from sqlalchemy import Connection, Date, bindparam, text
 from rhetorscope.store.query import Phrase, Query, Word, like_pattern, parse, to_fts5, to_tsquery, window_clauses
 from rhetorscope.store.records import DEFAULT_KIND, SEGMENT_LANGUAGE, post_link
 from rhetorscope.store.schema import ContentId
-from rhetorscope.store.tokens import fold, stem, words
+from rhetorscope.store.tokens import word_terms, words
 
 _SNIPPET_WORDS = 24
 _SNIPPET_LEAD = 6
@@ -149,14 +150,14 @@ def search(conn: Connection, query: str, filters: SearchFilters, *, limit: int, 
         f"SELECT s.id, s.document_id, d.doc_id, s.key, COALESCE(s.kind, '{DEFAULT_KIND}'), s.speaker, "
         f"{SEGMENT_LANGUAGE}, "
         f"d.date, src.name, d.title, d.external_id, {rank or '0'}, COALESCE(d.input_format, src.kind), d.extra, "
-        f"CASE WHEN d.shares_source THEN src.extra END "
+        f"CASE WHEN d.shares_source THEN src.extra END, "
+        f"COALESCE(s.text, SUBSTR(d.text, s.start + 1, s.\"end\" - s.start)) "
         f"{scope} ORDER BY {order} LIMIT :limit OFFSET :offset").columns(date=Date, doc_id=ContentId), page).all()
     total = conn.execute(text(f"SELECT COUNT(*) {scope}"), params).scalar() or 0
-    texts = _texts(conn, [r[0] for r in rows])
     techniques = _techniques(conn, [(r[1], r[3]) for r in rows], filters.min_confidence)
     hits = []
     for r in rows:
-        plain, spans = snippet(texts[r[0]], r[6], parsed)
+        plain, spans = snippet(r[15], r[6], parsed)
         extra = {**_json(r[14]), **_json(r[13])}
         forwarded = extra.get("forwarded_from")
         hits.append(SearchHit(
@@ -183,54 +184,43 @@ def _json(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _texts(conn: Connection, segment_ids: list[int]) -> dict[int, str]:
-    if not segment_ids:
-        return {}
-    stmt = text("SELECT id, text FROM segment_text WHERE id IN :ids").bindparams(bindparam("ids", expanding=True))
-    return dict(conn.execute(stmt, {"ids": segment_ids}).all())
+def _marked(tokens: list[re.Match[str]], language: str | None, query: Query) -> list[bool]:
+    """For each word, whether the query's terms match it (not those it excludes).
 
-
-def matched_words(body: str, language: str | None, query: Query) -> list[tuple[int, int]]:
-    """(start, end) of the words of `body` that the query's terms match (not those it excludes).
-
-    A bare word marks every word with one of its stems or its form; a phrase or
+    A bare word marks every word with its form or one of its stems; a phrase or
     prefix marks its words where they occur in a row.
     """
-    tokens = list(words(body))
     terms = query.positive_terms()
     stems_wanted = {s for t in terms if isinstance(t, Word) for s in t.stems}
     forms_wanted = {t.form for t in terms if isinstance(t, Word)}
-    phrases = [t for t in terms if isinstance(t, Phrase)]
-    forms = [fold(m.group()) for m in tokens]
-    marked = [forms[i] in forms_wanted or (bool(stems_wanted) and stem(m.group(), language) in stems_wanted)
-              for i, m in enumerate(tokens)]
-    for phrase in phrases:
-        n = len(phrase.words)
+    analysed = [word_terms(m.group(), language) for m in tokens]
+    marked = [form in forms_wanted or stemmed in stems_wanted for stemmed, form in analysed]
+    forms = [form for _, form in analysed]
+    for phrase in (t for t in terms if isinstance(t, Phrase)):
+        n, head, last = len(phrase.words), list(phrase.words[:-1]), phrase.words[-1]
         for i in range(len(tokens) - n + 1):
-            window = forms[i:i + n]
-            if window[:-1] == list(phrase.words[:-1]) and (
-                    window[-1].startswith(phrase.words[-1]) if phrase.prefix else window[-1] == phrase.words[-1]):
+            if forms[i:i + n - 1] == head and (forms[i + n - 1].startswith(last) if phrase.prefix
+                                               else forms[i + n - 1] == last):
                 marked[i:i + n] = [True] * n
-    return [(m.start(), m.end()) for m, hit in zip(tokens, marked, strict=True) if hit]
+    return marked
 
 
 def snippet(body: str, language: str | None, query: Query) -> tuple[str, list[tuple[int, int]]]:
     """About 24 words of a paragraph from just before its first match, and the matched words' ranges in it."""
     tokens = list(words(body))
-    marks = matched_words(body, language, query) if not query.empty else []
-    first = next((i for i, m in enumerate(tokens) if marks and m.start() == marks[0][0]), 0)
-    lo = max(0, min(first - _SNIPPET_LEAD, len(tokens) - _SNIPPET_WORDS))
-    hi = min(len(tokens), lo + _SNIPPET_WORDS)
     if not tokens:
         return body, []
+    marked = _marked(tokens, language, query) if not query.empty else [False] * len(tokens)
+    first = marked.index(True) if True in marked else 0
+    lo = max(0, min(first - _SNIPPET_LEAD, len(tokens) - _SNIPPET_WORDS))
+    hi = min(len(tokens), lo + _SNIPPET_WORDS)
     start = 0 if lo == 0 else tokens[lo].start()
     end = len(body) if hi == len(tokens) else tokens[hi - 1].end()
     head = "" if start == 0 else "… "
     tail = "" if end == len(body) else " …"
     shift = len(head) - start
-    text_out = head + body[start:end] + tail
-    spans = [(a + shift, b + shift) for a, b in marks if a >= start and b <= end]
-    return text_out, spans
+    spans = [(m.start() + shift, m.end() + shift) for m, hit in zip(tokens[lo:hi], marked[lo:hi], strict=True) if hit]
+    return head + body[start:end] + tail, spans
 
 
 def _techniques(conn: Connection, keys: list[tuple[int, str]],

@@ -84,17 +84,23 @@ def index_terms(text: str, language: str | None) -> tuple[str, str]:
     FTS5 reads them with its `ascii` tokenizer, which splits at the spaces only;
     `to_tsvector` turns them into PostgreSQL's.
     """
-    cache = _TERMS.setdefault(language, {})
-    if len(cache) > _TERMS_MAX:
-        cache.clear()
     stems, forms = [], []
     for word in WORD.findall(text):
-        terms = cache.get(word)
-        if terms is None:
-            terms = cache[word] = (stem(word, language), fold(word))
-        stems.append(terms[0])
-        forms.append(terms[1])
+        stemmed, form = word_terms(word, language)
+        stems.append(stemmed)
+        forms.append(form)
     return " ".join(stems), " ".join(forms)
+
+
+def word_terms(word: str, language: str | None) -> tuple[str, str]:
+    """A word's (stem, folded form), cached per language."""
+    cache = _TERMS.setdefault(language, {})
+    terms = cache.get(word)
+    if terms is None:
+        if len(cache) > _TERMS_MAX:
+            cache.clear()
+        terms = cache[word] = (stem(word, language), fold(word))
+    return terms
 
 
 def query_stems(word: str) -> tuple[str, ...]:
