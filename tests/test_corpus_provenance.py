@@ -57,6 +57,9 @@ def test_posts_carry_source_link_and_forwarded_from(tmp_path, capsys, monkeypatc
         page = httpx.get(f"{url}/corpus", params={"q": "sanctions"}, timeout=30).text
         api = httpx.get(f"{url}/api/v1/search", params={"q": "sanctions", "forwarded_from": "blogger"},
                         timeout=30).json()
+        document = httpx.get(f"{url}/documents/{api['hits'][0]['document']['id']}", timeout=30).text
     assert 'href="https://t.me/newschannel/11"' in page and "forwarded from Agency One" in page
     assert [h["forwarded_from"] for h in api["hits"]] == ["Blogger Two"]
     assert api["hits"][0]["link"] == "https://t.me/newschannel/12"
+    assert "<dt>forwarded from</dt><dd>Blogger Two</dd>" in document
+    assert 'href="https://t.me/newschannel/12"' in document

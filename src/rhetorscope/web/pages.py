@@ -186,8 +186,17 @@ def _marked(text: str, highlights: list[tuple[int, int]]) -> list[tuple[str, boo
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
 def document_page(request: Request, document_id: RowId) -> HTMLResponse:
+    from rhetorscope.store.records import post_link
+
     analysis = convert.stored_analysis(request.app.state.store, document_id)
+    meta = analysis.document.metadata
+    provenance = {"source": meta.source, "message or row": meta.external_id, "date": meta.date,
+                  "posted": meta.extra.get("datetime"), "edited": meta.extra.get("edited"),
+                  "stated date": meta.stated_date, "forwarded from": meta.extra.get("forwarded_from"),
+                  "sender": meta.extra.get("from")}
     return render(request, "document.html.j2", page="corpus", analysis=analysis, document_id=document_id,
+                  provenance={k: v for k, v in provenance.items() if v},
+                  link=post_link(meta.input_format, meta.external_id, meta.extra),
                   downloads={"json": f"/api/v1/documents/{document_id}",
                              "html": f"/documents/{document_id}/report.html"},
                   **analysis_view(analysis))
