@@ -35,10 +35,18 @@ _OPERATORS = frozenset({"AND", "OR", "NOT"})
 
 @dataclass(frozen=True)
 class Word:
-    """A bare word: its stems (any of them matches) and its folded form."""
+    """A bare word: its stems (any of them matches) and its folded form.
+
+    It matches a paragraph word with one of these stems, or whose form is its
+    own or one of its stems (the index leaves out stems equal to their form).
+    """
 
     form: str
     stems: tuple[str, ...]
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((self.form, *self.stems)))
 
 
 @dataclass(frozen=True)
@@ -216,7 +224,8 @@ def to_fts5(query: Query) -> str:
     def render(node: Node) -> str:
         if isinstance(node, Word):
             stems = " OR ".join(quoted((s,)) for s in node.stems)
-            return f"(stems : ({stems}) OR forms : {quoted((node.form,))})"
+            forms = " OR ".join(quoted((f,)) for f in node.forms)
+            return f"(stems : ({stems}) OR forms : ({forms}))"
         if isinstance(node, Phrase):
             return f"forms : {quoted(node.words)}" + ("*" if node.prefix else "")
         if isinstance(node, Or):
@@ -239,7 +248,8 @@ def to_tsquery(query: Query) -> str:
 
     def render(node: Node) -> str:
         if isinstance(node, Word):
-            return "(" + " | ".join([*(lexeme(s) for s in node.stems), lexeme(FORM_MARK + node.form)]) + ")"
+            alternatives = [*(lexeme(s) for s in node.stems), *(lexeme(FORM_MARK + f) for f in node.forms)]
+            return "(" + " | ".join(alternatives) + ")"
         if isinstance(node, Phrase):
             parts = [lexeme(FORM_MARK + w) for w in node.words]
             if node.prefix:

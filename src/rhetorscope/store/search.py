@@ -192,7 +192,7 @@ def _marked(tokens: list[re.Match[str]], language: str | None, query: Query) -> 
     """
     terms = query.positive_terms()
     stems_wanted = {s for t in terms if isinstance(t, Word) for s in t.stems}
-    forms_wanted = {t.form for t in terms if isinstance(t, Word)}
+    forms_wanted = {f for t in terms if isinstance(t, Word) for f in t.forms}
     analysed = [word_terms(m.group(), language) for m in tokens]
     marked = [form in forms_wanted or stemmed in stems_wanted for stemmed, form in analysed]
     forms = [form for _, form in analysed]
