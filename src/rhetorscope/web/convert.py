@@ -30,7 +30,7 @@ from rhetorscope.web.schemas import (
 _empty_is_none = BeforeValidator(lambda value: value or None)
 FormDate = Annotated[dt.date | None, _empty_is_none]
 #: A confidence threshold from a form: an empty field is no threshold.
-FormConfidence = Annotated[float | None, _empty_is_none, Field(ge=0.0, le=1.0)]
+FormConfidence = Annotated[Annotated[float, Field(ge=0.0, le=1.0)] | None, _empty_is_none]
 #: Taxonomy ids as enums, so an unknown id is refused with the valid ones listed (and the schema shows them).
 TechniqueId = Annotated[Literal[tuple(TECHNIQUES)] | None, _empty_is_none]  # type: ignore[valid-type]
 CategoryId = Annotated[Literal[tuple(CATEGORIES)] | None, _empty_is_none]  # type: ignore[valid-type]
