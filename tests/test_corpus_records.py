@@ -155,6 +155,14 @@ def test_trends_say_how_many_undated_documents_they_leave_out(tmp_path) -> None:
         store.add(undated)
         table = store.trends(by="month")
     assert (sum(table.counts["Loaded_Language"].values()), table.undated) == (1, 1)
+    import httpx
+
+    from rhetorscope.web import Settings
+    from test_web_server import running_server
+
+    with running_server(Settings(db=str(tmp_path / "c.sqlite"), workers=1, queue=4)) as url:
+        assert httpx.get(f"{url}/api/v1/trends", timeout=30).json()["undated"] == 1
+        assert "1 analysed document without a date is left out" in httpx.get(f"{url}/trends", timeout=30).text
 
 
 def test_export_per_finding_min_confidence_and_a_json_round_trip(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]

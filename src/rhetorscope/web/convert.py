@@ -87,7 +87,8 @@ def trends_out(table: TrendTable) -> TrendsOut:
                           per_1000_words=[round(table.per_1000_words(name, p), 3) for p in table.periods])
               for name in table.series]
     return TrendsOut(by=table.by, group=table.group, periods=table.periods,  # type: ignore[arg-type]
-                     words=[table.words.get(p, 0) for p in table.periods], series=series)
+                     words=[table.words.get(p, 0) for p in table.periods], series=series,
+                     undated=table.undated)
 
 
 def cluster_out(cluster: RepeatCluster) -> RepeatClusterOut:

@@ -243,7 +243,8 @@ def _by_category(table: TrendTable) -> TrendTable:
     """Fold a per-technique table into categories (the store groups by category only when one is named)."""
     from rhetorscope.techniques import TECHNIQUES
 
-    folded = TrendTable(by=table.by, group="category", periods=table.periods, words=table.words)
+    folded = TrendTable(by=table.by, group="category", periods=table.periods, words=table.words,
+                        undated=table.undated)
     for name, counts in table.counts.items():
         cat = TECHNIQUES[name].category if name in TECHNIQUES else name
         target = folded.counts.setdefault(cat, {})

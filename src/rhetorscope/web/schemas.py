@@ -134,6 +134,7 @@ class TrendsOut(_Out):
     periods: list[dt.date]
     words: list[int] = Field(description="words published per period")
     series: list[TrendSeries]
+    undated: int = Field(0, description="analysed documents without a date, left out of every period")
 
 
 class OccurrenceOut(_Out):
