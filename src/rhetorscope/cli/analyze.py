@@ -43,6 +43,7 @@ def analyze(
     date_format: Annotated[str | None, typer.Option(help="Read the date column only in this strptime format, "
                                                     "e.g. %d/%m/%Y.")] = None,
     language: Annotated[str | None, typer.Option(help="Force the language (en, ru, fr, de, it, pl).")] = None,
+    fast: Annotated[bool, typer.Option("--fast", help="Sparse technique tier: much faster, less accurate.")] = False,
 ) -> None:
     """Analyse one file: structure, speakers, repetitions and persuasion techniques."""
     from rhetorscope.language import SUPPORTED
@@ -55,7 +56,7 @@ def analyze(
     raws = read_path(file, input_format=None if input_format is InputFormat.auto else input_format.value,
                      max_bytes=int(max_size * 1024 * 1024), text_column=text_column, date_column=date_column,
                      date_format=date_format)
-    pipeline = default_pipeline()
+    pipeline = default_pipeline(fast=fast)
     analyses = []
     with _Progress(raws, len(pipeline.components)) as progress:
         for raw in raws:
