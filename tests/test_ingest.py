@@ -76,7 +76,7 @@ def test_ingest_folder_is_idempotent_and_feeds_every_command(tmp_path, capsys, m
     assert result["total"] == 6 and {h["source"] for h in result["hits"]} == {"Test channel"}
 
     code, out, _ = run(capsys, monkeypatch, "repeats", "--db", str(db), "--min-count", "5", "--format", "json")
-    clusters = json.loads(out)
+    clusters = json.loads(out)["clusters"]
     assert len(clusters) == 5 and all(c["documents"] == 6 for c in clusters)
 
     chart = tmp_path / "trend.svg"

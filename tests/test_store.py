@@ -131,7 +131,11 @@ def test_diacritics_are_folded_on_sqlite(tmp_path) -> None:  # type: ignore[no-u
 
 
 @pytest.mark.parametrize(("query", "message"), [
-    ('"open phrase', "unbalanced quote"), ("-only -excluded", "not excluded"), ("OR sanctions", "start with OR")])
+    ('"open phrase', "unbalanced quote"), ("-only -excluded", "not excluded"), ("OR sanctions", "OR needs a term"),
+    ("NOT war", "not excluded"), ("war AND", "AND needs a term"), ("(war", "unmatched '\\('"),
+    ("war)", "unmatched '\\)'"), ("war OR -peace", "cannot be one of the alternatives"), ("*", "no words"),
+    ("(", "unmatched"), ("%", "no words"), ("\U0001f1f7\U0001f1fa", "no words"), ("\u202e", "no words"),
+    ("\x00", "no words"), ("  -  ", "no words")])
 def test_bad_queries_are_explained(query: str, message: str) -> None:
     with pytest.raises(InputError, match=message):
         parse(query)
@@ -139,25 +143,27 @@ def test_bad_queries_are_explained(query: str, message: str) -> None:
 
 def test_query_rendering_quotes_user_text() -> None:
     q = parse('nato OR "U.S. army" sovereign* -"war"')
-    assert to_fts5(q) == '(("nato" OR "u s army") AND "sovereign"*) NOT "war"'
-    assert to_tsquery(q) == "('nato' | ('u' <-> 's' <-> 'army')) & ('sovereign':*) & !'war'"
+    assert to_fts5(q) == ('((((stems : ("nato" OR "nat") OR forms : ("nato" OR "nat")) OR forms : "u s army") AND '
+                          'forms : "sovereign"*) NOT forms : "war")')
+    assert to_tsquery(q) == ("((('nato' | 'nat' | '=nato' | '=nat') | ('=u' <-> '=s' <-> '=army')) & "
+                             "('=sovereign':*) & !('=war'))")
 
 
 def test_repeats_cluster_near_duplicates_incrementally(store: Store) -> None:
     store.add(analysed(TALKING_POINT, source="a", external_id="1", date="2024-01-01"))
     store.add(analysed("An unrelated post about the weather in the capital this weekend, sunny and warm.",
                        source="a", external_id="2"))
-    assert store.repeats() == []
+    assert store.repeats().clusters == []
     store.add(analysed(EDITED, source="b", external_id="7", date="2024-02-01"))
     store.add(analysed(TALKING_POINT + " Another sentence that is new here and long enough.", source="c",
                        external_id="9", date="2024-03-01"))
-    (cluster,) = store.repeats(min_count=3)
+    (cluster,) = store.repeats(min_count=3).clusters
     assert cluster.documents == 3
     assert cluster.sources == ["a", "b", "c"]
     assert (cluster.first_seen, cluster.last_seen) == (dt.date(2024, 1, 1), dt.date(2024, 3, 1))
     assert cluster.canonical == TALKING_POINT
-    assert store.repeats(min_count=2, since=dt.date(2024, 2, 1))[0].documents == 2
-    assert store.repeats(min_count=4) == []
+    assert store.repeats(min_count=2, since=dt.date(2024, 2, 1)).clusters[0].documents == 2
+    assert store.repeats(min_count=4).clusters == []
 
 
 def test_trends_count_per_period_and_per_1000_words(store: Store) -> None:
@@ -273,7 +279,7 @@ def test_metadata_shared_by_a_source_is_stored_once_and_read_back_per_document(s
     analyses = [pipeline(raw) for raw in raws]
     run = store.begin_run(["test"], analyzed=True)
     prepared = [prepare(a, key=raw_key(r)) for a, r in zip(analyses, raws, strict=True)]
-    assert store.write_batch(prepared[:2], run_id=run) + store.write_batch(prepared[2:], run_id=run) == 4
+    assert store.write_batch(prepared[:2], run_id=run).added + store.write_batch(prepared[2:], run_id=run).added == 4
     with store.engine.connect() as conn:
         shared = conn.exec_driver_sql("SELECT extra FROM sources").scalar_one()
         generators = conn.exec_driver_sql("SELECT DISTINCT generator FROM documents").scalars().all()

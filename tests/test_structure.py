@@ -53,7 +53,9 @@ def test_telegram_messages():
     languages = {a.document.metadata.language for a in analyses}
     assert languages == {"en", "ru", "fr", "de", "it", "pl"}
     briefing = next(a for a in analyses if a.document.metadata.title == "Briefing by the Spokeswoman")
-    assert briefing.document.metadata.date == dt.date(2025, 2, 12)  # the date the text states wins for the header
+    # the post's own date stays its date; the date its text states is kept beside it (issue 14, item 1)
+    assert briefing.document.metadata.date == dt.date(2025, 1, 21)
+    assert briefing.document.metadata.stated_date == dt.date(2025, 2, 12)
     assert kinds(briefing)[1:] == [("question", "Interviewer"), ("answer", "Maria Zakharova")]
     french = next(a for a in analyses if "sanctions n'ont jamais" in a.document.text)
     assert kinds(french) == [("question", "Interviewer"), ("answer", "Sergey Lavrov")]

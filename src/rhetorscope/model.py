@@ -88,7 +88,11 @@ class DocumentMetadata(_Strict):
 
     title: str | None = None
     source_line: str | None = Field(None, description="the dateline/provenance line under the title")
-    date: dt.date | None = Field(None, description="date stated by the text or by the export")
+    date: dt.date | None = Field(None, description=(
+        "the record's own date (a Telegram post's, a CSV/JSONL date column, an HTML page's publication date); "
+        "only a text or HTML file without one takes the date it states"))
+    stated_date: dt.date | None = Field(None, description=(
+        "the first date stated in the title, source line or first paragraph; never replaces `date`"))
     language: str | None = Field(None, description="dominant language, ISO 639-1")
     language_confidence: float | None = None
     input_format: str = Field(description="text | html | telegram | jsonl | csv")

@@ -2,8 +2,12 @@
 
 After repair every non-empty line is one paragraph. The rules, in order:
 
-* Date: the first date stated in the title, source line or first paragraph;
-  else the container's date (a Telegram message's, a CSV row's).
+* Dates: the first date stated in the title, source line or first paragraph is
+  `stated_date`. `date` is the record's own (a Telegram message's, a CSV row's,
+  an HTML page's publication date) and is never replaced by a stated one: a post
+  of 2024 that quotes "March 29, 2016" is still of 2024. Only a file that is one
+  document (text, or HTML without a publication date) and has no date of its
+  own takes the stated date as its date.
 * Title: the first paragraph when it reads like a heading (no sentence end,
   at most 250 characters) and more text follows; a leading emoji marker is
   left out of the segment. The next short line that gives a date or a source
@@ -52,6 +56,8 @@ _TAG = re.compile(
 _BULLET = re.compile(rf"^[{BULLETS}][ \t]*|^[-*–][ \t]+")
 _LEADING_MARKER = re.compile(rf"^{_MARKER}")
 _EDITORIAL = re.compile(r"\[[^\[\]\n]*[^\W\d_][^\[\]\n]*\]")
+#: Inputs that are one document with no date of their own, so the date they state is theirs.
+_STANDALONE_FORMATS = frozenset({"text", "html"})
 _SOURCE_HINT = re.compile(r"read in full|source:|источник|читать полностью|lire la suite|quelle:|fonte:|źródło:",
                           re.IGNORECASE)
 
@@ -146,7 +152,9 @@ class StructureComponent:
                     i += 1
         header = " ".join(p.text(text) for p in paragraphs[: i + 2])
         if found := find_date(header):
-            meta.date = found[0]  # the statement's own date; a post's publication time stays in `extra`
+            meta.stated_date = found[0]
+            if meta.date is None and work.raw.input_format in _STANDALONE_FORMATS:
+                meta.date = found[0]  # a file of its own has no other date; a post or row keeps its own
 
         body = paragraphs[i:]
         has_questions = any(self._question_label(p.text(text)) for p in body)

@@ -39,6 +39,9 @@ def analyze(
     input_format: Annotated[InputFormat, typer.Option(help="Override content sniffing.")] = InputFormat.auto,
     max_size: Annotated[float, typer.Option(help="Refuse files larger than this many MB.")] = 20.0,
     text_column: Annotated[str | None, typer.Option(help="Text column of a CSV/JSONL file.")] = None,
+    date_column: Annotated[str | None, typer.Option(help="Date column of a CSV/JSONL file.")] = None,
+    date_format: Annotated[str | None, typer.Option(help="Read the date column only in this strptime format, "
+                                                    "e.g. %d/%m/%Y.")] = None,
     language: Annotated[str | None, typer.Option(help="Force the language (en, ru, fr, de, it, pl).")] = None,
     fast: Annotated[bool, typer.Option("--fast", help="Sparse technique tier: much faster, less accurate.")] = False,
 ) -> None:
@@ -51,7 +54,8 @@ def analyze(
     if language is not None and language not in SUPPORTED:
         raise InputError(f"unsupported language '{language}'", f"use one of: {', '.join(SUPPORTED)}")
     raws = read_path(file, input_format=None if input_format is InputFormat.auto else input_format.value,
-                     max_bytes=int(max_size * 1024 * 1024), text_column=text_column)
+                     max_bytes=int(max_size * 1024 * 1024), text_column=text_column, date_column=date_column,
+                     date_format=date_format)
     pipeline = default_pipeline(fast=fast)
     analyses = []
     with _Progress(raws, len(pipeline.components)) as progress:

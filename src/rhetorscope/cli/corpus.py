@@ -33,8 +33,14 @@ UntilOption = Annotated[str | None, typer.Option(help="Only documents dated on o
 SourceOption = Annotated[str | None, typer.Option(help="Only sources whose name contains this.")]
 TechniqueOption = Annotated[str | None, typer.Option(help="Technique id, e.g. Loaded_Language.")]
 CategoryOption = Annotated[str | None, typer.Option(help="Technique category id, e.g. attack_on_reputation.")]
+MinConfidenceOption = Annotated[float, typer.Option(min=0.0, max=1.0, help="Findings below this confidence do "
+                                                   "not count (technique filters, techniques shown, trends).")]
+ForwardedOption = Annotated[str | None, typer.Option(help="Only posts forwarded from a channel or user whose name "
+                                                     "contains this.")]
 
 _CHUNK = 32
+#: Inputs whose records carry their own date; one without is undated, and ingest says how many are.
+_RECORD_FORMATS = frozenset({"telegram", "csv", "jsonl"})
 
 
 class TableFormat(str, Enum):
@@ -49,6 +55,12 @@ class ExportFormat(str, Enum):
     jsonl = "jsonl"
     csv = "csv"
     semeval = "semeval"
+
+
+class ExportUnit(str, Enum):
+    document = "document"
+    paragraph = "paragraph"
+    finding = "finding"
 
 
 class Period(str, Enum):
@@ -82,12 +94,14 @@ def _check_taxonomy(technique: str | None, category: str | None) -> None:
 
 
 def _filters(technique: str | None, category: str | None, speaker: str | None, lang: str | None,
-             source: str | None, since: str | None, until: str | None) -> SearchFilters:
+             source: str | None, since: str | None, until: str | None,
+             forwarded_from: str | None = None, min_confidence: float = 0.0) -> SearchFilters:
     from rhetorscope.store import SearchFilters
 
     _check_taxonomy(technique, category)
     return SearchFilters(technique=technique, category=category, speaker=speaker, language=lang, source=source,
-                         since=_date(since, "--since"), until=_date(until, "--until"))
+                         since=_date(since, "--since"), until=_date(until, "--until"), forwarded_from=forwarded_from,
+                         min_confidence=min_confidence)
 
 
 def _console(stderr: bool = False) -> Any:
@@ -140,7 +154,8 @@ class _Ingest:
                  reader_options: dict[str, Any]) -> None:
         self.store, self.run_id, self.analyze, self.jobs, self.batch = store, run_id, analyze, jobs, batch
         self.reader_options = reader_options
-        self.added = self.skipped = self.failed_files = 0
+        self.added = self.updated = self.skipped = self.failed_files = self.undated = 0
+        self.undated_example: str | None = None
         self.errors: list[str] = []
 
     def run(self, files: list[Path], progress: Any, task: Any) -> None:
@@ -149,6 +164,12 @@ class _Ingest:
         pool = ProcessPoolExecutor(self.jobs, initializer=_worker_init) if self.jobs > 1 else None
         try:
             for path in files:
+                exported = self._exported(path)
+                if exported is not None:
+                    progress.update(task, total=(progress.tasks[0].total or 0) + len(exported))
+                    for i in range(0, len(exported), self.batch):
+                        self._write(exported[i:i + self.batch], progress, task)
+                    continue
                 todo = self._todo(path, progress, task)
                 pending: list[Prepared] = []
                 for prepared in self._prepared(todo, pool):
@@ -161,6 +182,39 @@ class _Ingest:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
 
+    def _exported(self, path: Path) -> list[Prepared] | None:
+        """Rows of a file written by `export --format jsonl`, stored as they are (no re-analysis); None otherwise.
+
+        Such a file starts with an `Analysis` object, whose first key is `schema_version`.
+        """
+        from rhetorscope.store import prepare
+        from rhetorscope.store.export import read_export
+        from rhetorscope.store.records import analysis_key
+
+        try:
+            with path.open("rb") as f:
+                head = f.read(64)
+        except OSError:
+            return None  # read_path says why
+        if not head.lstrip(b"\xef\xbb\xbf").startswith(b'{"schema_version"'):
+            return None
+        error = f"{path}: its first line is not a rhetorscope analysis (JSON)"
+        try:
+            size, limit = path.stat().st_size, self.reader_options["max_bytes"]
+            if size > limit:
+                raise InputError(f"{path} is {size / 1_048_576:.1f} MB, over the {limit / 1_048_576:.0f} MB limit",
+                                 "split it, or raise the limit with --max-size (MB)")
+            analyses = read_export(path.read_text(encoding="utf-8-sig"))
+        except UnicodeDecodeError:
+            analyses, error = None, f"{path}: the rhetorscope export is not UTF-8"
+        except RhetorscopeError as exc:
+            analyses, error = None, f"{path}: {exc}"
+        if analyses is None:
+            self.failed_files += 1
+            self.errors.append(error)
+            return []
+        return [prepare(a, key=analysis_key(a), analyzed=bool(a.models)) for a in analyses or []]
+
     def _todo(self, path: Path, progress: Any, task: Any) -> list[tuple[bytes, RawDocument]]:
         from rhetorscope.readers import read_path
         from rhetorscope.store import raw_key
@@ -172,9 +226,15 @@ class _Ingest:
             self.errors.append(str(exc))
             progress.console.print(f"[red]skipped[/] {exc}", markup=True, highlight=False)
             return []
+        undated = [raw for raw in raws if raw.date is None and raw.input_format in _RECORD_FORMATS]
+        if undated:
+            self.undated += len(undated)
+            self.undated_example = self.undated_example or f"{path}, {undated[0].undated or 'no date'}"
         keyed = list({raw_key(raw): raw for raw in raws}.items())
         stored = self.store.stored_keys(k for k, _ in keyed)
-        todo = [(k, raw) for k, raw in keyed if k not in stored or (self.analyze and not stored[k])]
+        # a stored record re-read with an edit time may be a later edit of it: the writer compares the times
+        todo = [(k, raw) for k, raw in keyed
+                if k not in stored or (self.analyze and not stored[k]) or raw.extra.get("edited")]
         self.skipped += len(raws) - len(todo)
         progress.update(task, total=(progress.tasks[0].total or 0) + len(raws), advance=len(raws) - len(todo))
         return todo
@@ -188,8 +248,9 @@ class _Ingest:
     def _write(self, batch: list[Prepared], progress: Any, task: Any) -> None:
         if batch:
             written = self.store.write_batch(batch, run_id=self.run_id)
-            self.added += written
-            self.skipped += len(batch) - written
+            self.added += written.added
+            self.updated += written.updated
+            self.skipped += len(batch) - written.added - written.updated
             progress.update(task, advance=len(batch))
 
 
@@ -202,6 +263,15 @@ def ingest(
     = None,
     max_size: Annotated[float, typer.Option(help="Refuse files larger than this many MB.")] = 2048.0,
     text_column: Annotated[str | None, typer.Option(help="Text column of CSV/JSONL files.")] = None,
+    source: Annotated[str | None, typer.Option(help="Source name of documents whose file names none (a text file, "
+                                               "a CSV without a source column) [default: the file's path].")]
+    = None,
+    date_column: Annotated[str | None, typer.Option(help="Date column of CSV/JSONL files [default: date, "
+                                                    "published, published_at, created_at, datetime, time].")]
+    = None,
+    date_format: Annotated[str | None, typer.Option(help="Read dates only in this strptime format, e.g. %d/%m/%Y "
+                                                    "[default: ISO, epochs, RFC 2822, and the usual ways of the "
+                                                    "six languages].")] = None,
     batch: Annotated[int, typer.Option(min=1, help="Documents per transaction: at most this many are lost "
                                        "if the process is killed.")] = 500,
 ) -> None:
@@ -214,7 +284,8 @@ def ingest(
     run_id = store.begin_run([str(p) for p in paths], analyzed=analyze)
     job = _Ingest(store, run_id, analyze=analyze, jobs=jobs or min(os.cpu_count() or 1, 8), batch=batch,
                   reader_options={"input_format": input_format, "max_bytes": int(max_size * 1024 * 1024),
-                                  "text_column": text_column})
+                                  "text_column": text_column, "date_column": date_column, "source": source,
+                                  "date_format": date_format})
     started = time.perf_counter()
     status = "failed"
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -229,7 +300,7 @@ def ingest(
             job.run(files, rate_updater, task)
             clustered = progress.add_task("finding repeated passages", total=None, rate="")
             store.update_repeats()
-            if job.added:
+            if job.added or job.updated:
                 store.compact()
             progress.update(clustered, total=1, completed=1)
         status = "finished" if not job.failed_files else "finished with errors"
@@ -238,15 +309,21 @@ def ingest(
         raise
     finally:
         signal.signal(signal.SIGTERM, previous_term)
-        store.finish_run(job.run_id, status, added=job.added, skipped=job.skipped, failed=job.failed_files)
+        store.finish_run(job.run_id, status, added=job.added + job.updated, skipped=job.skipped,
+                         failed=job.failed_files)
     elapsed = time.perf_counter() - started
-    total = job.added + job.skipped
-    if job.added:
-        console.print(f"added {job.added} document{'s' if job.added != 1 else ''}, skipped {job.skipped} already "
-                      f"in the corpus, in {elapsed:.1f} s ({total / max(elapsed, 1e-9):.0f} documents/s)",
+    total = job.added + job.updated + job.skipped
+    if job.added or job.updated:
+        updated = f", updated {job.updated} edited since they were stored" if job.updated else ""
+        console.print(f"added {job.added} document{'s' if job.added != 1 else ''}{updated}, skipped {job.skipped} "
+                      f"already in the corpus, in {elapsed:.1f} s ({total / max(elapsed, 1e-9):.0f} documents/s)",
                       highlight=False)
     else:
         console.print(f"nothing new: all {total} documents are already in the corpus", highlight=False)
+    if job.undated:
+        console.print(f"{job.undated} record{'s' if job.undated != 1 else ''} read without a date (first: "
+                      f"{job.undated_example}); trends and --since/--until leave undated documents out — "
+                      "name the column with --date-column, or its format with --date-format", highlight=False)
     if job.errors:
         raise InputError(f"{job.failed_files} of {len(files)} files could not be read (first: {job.errors[0]})",
                          "nothing was taken from those files; fix them and rerun ingest")
@@ -269,7 +346,8 @@ class _RateProgress:
 # search
 
 def search(
-    query: Annotated[str, typer.Argument(help='Words, "phrases", a OR b, prefix*, -excluded; "" for filters only.')],
+    query: Annotated[list[str], typer.Argument(help='Words, "phrases", a OR b, a AND b, NOT a, -a, (groups), '
+                                               'prefix*; "" for filters only (see docs/corpus.md).')],
     technique: TechniqueOption = None,
     category: CategoryOption = None,
     speaker: Annotated[str | None, typer.Option(help="Only paragraphs by a speaker whose name contains this.")]
@@ -278,40 +356,48 @@ def search(
     source: SourceOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
+    forwarded_from: ForwardedOption = None,
+    min_confidence: MinConfidenceOption = 0.0,
     limit: Annotated[int, typer.Option(min=1, max=10_000, help="Hits to show.")] = 20,
     offset: Annotated[int, typer.Option(min=0, help="Hits to skip (paging).")] = 0,
     fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")] = TableFormat.text,
     db: DbOption = None,
 ) -> None:
     """Search the corpus: ranked paragraphs with the matched words highlighted."""
-    filters = _filters(technique, category, speaker, lang, source, since, until)
+    filters = _filters(technique, category, speaker, lang, source, since, until, forwarded_from, min_confidence)
     with _open(db) as store:
-        result = store.search(query, filters, limit=limit, offset=offset)
+        result = store.search(" ".join(query), filters, limit=limit, offset=offset)
     if fmt is TableFormat.json:
         from dataclasses import asdict
 
-        payload = {"query": result.query, "total": result.total, "hits": [asdict(h) for h in result.hits]}
+        payload = {"query": result.query, "total": result.total, "undated_left_out": result.undated,
+                   "hits": [asdict(h) for h in result.hits]}
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
         return
     if fmt is TableFormat.csv:
         import csv
 
         writer = csv.writer(sys.stdout)
-        writer.writerow(["rank", "document_id", "date", "source", "segment", "speaker", "language", "score",
-                         "techniques", "snippet"])
+        writer.writerow(["rank", "document_id", "date", "source", "external_id", "link", "forwarded_from",
+                         "segment", "speaker", "language", "score", "techniques", "snippet"])
         for rank, h in enumerate(result.hits, offset + 1):
-            writer.writerow([rank, h.document_id, h.date or "", h.source, h.segment_key, h.speaker or "",
-                             h.language or "", f"{h.score:.3f}", ",".join(h.techniques), h.snippet])
+            writer.writerow([rank, h.document_id, h.date or "", h.source, h.external_id or "", h.link or "",
+                             h.forwarded_from or "", h.segment_key, h.speaker or "", h.language or "",
+                             f"{h.score:.3f}", ",".join(h.techniques), h.snippet])
         return
     from rich.text import Text
 
     console = _console()
     console.print(f"{result.total} matching paragraph{'s' if result.total != 1 else ''}"
-                  + (f", showing {offset + 1}–{offset + len(result.hits)}" if result.hits else ""))
+                  + (f", showing {offset + 1}–{offset + len(result.hits)}" if result.hits else "")
+                  + (f" ({result.undated} more in undated documents, left out by the date window)"
+                     if result.undated else ""))
     for rank, h in enumerate(result.hits, offset + 1):
         head = Text(f"{rank}. ", style="bold")
         head.append(f"{h.date or 'undated'}  {h.source}", style="cyan")
-        head.append(f"  doc {h.document_id} {h.segment_key}" + (f"  {h.speaker}" if h.speaker else ""), style="dim")
+        head.append(f"  doc {h.document_id} {h.segment_key}" + (f"  {h.speaker}" if h.speaker else "")
+                    + (f"  forwarded from {h.forwarded_from}" if h.forwarded_from else "")
+                    + (f"  {h.link}" if h.link else ""), style="dim")
         if h.techniques:
             head.append("  " + ", ".join(h.techniques), style="magenta")
         body = Text("   " + h.snippet)
@@ -328,31 +414,65 @@ def repeats(
     = 2,
     since: SinceOption = None,
     until: UntilOption = None,
-    source: SourceOption = None,
+    source: Annotated[str | None, typer.Option(help="Only talking points with at least one occurrence in a source "
+                                               "whose name contains this.")] = None,
     limit: Annotated[int, typer.Option(min=1, help="Clusters to list.")] = 30,
+    offset: Annotated[int, typer.Option(min=0, help="Clusters to skip (paging).")] = 0,
+    occurrences: Annotated[int, typer.Option(min=0, help="Occurrences to list per cluster [default (0): 3 in text, all "
+                                             "in JSON and CSV].")] = 0,
+    include_boilerplate: Annotated[bool, typer.Option(help="Also list passages that recur in a large share of one "
+                                                      "source's posts (credit lines, signatures).")] = False,
     fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")] = TableFormat.text,
     db: DbOption = None,
 ) -> None:
-    """Talking points repeated across the corpus: near-identical sentences and paragraphs."""
+    """Talking points repeated across the corpus: near-identical sentences and paragraphs, with their occurrences."""
+    keep = occurrences or (3 if fmt is TableFormat.text else 100_000)
     with _open(db) as store:
-        clusters = store.repeats(min_count=min_count, since=_date(since, "--since"), until=_date(until, "--until"),
-                                 source=source, limit=limit)
-    rows = [{"cluster": c.id, "level": c.level, "documents": c.documents, "occurrences": c.count,
-             "first_seen": c.first_seen, "last_seen": c.last_seen, "sources": c.sources, "canonical": c.canonical}
-            for c in clusters]
-    if fmt is not TableFormat.text:
-        _write_rows(rows, fmt, ["cluster", "level", "documents", "occurrences", "first_seen", "last_seen",
-                                "sources", "canonical"])
+        page = store.repeats(min_count=min_count, since=_date(since, "--since"), until=_date(until, "--until"),
+                             source=source, limit=limit, offset=offset, occurrences=keep,
+                             include_boilerplate=include_boilerplate)
+    if fmt is TableFormat.json:
+        from dataclasses import asdict
+
+        payload = {"total": page.total, "offset": page.offset, "limit": limit,
+                   "boilerplate_hidden": page.boilerplate_hidden, "clusters": [asdict(c) for c in page.clusters]}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    if fmt is TableFormat.csv:
+        import csv
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["cluster", "level", "documents", "occurrences", "first_seen", "last_seen", "boilerplate",
+                         "canonical", "document_id", "external_id", "source", "date", "link", "similarity", "text"])
+        for c in page.clusters:
+            for o in c.occurrences:
+                writer.writerow([c.id, c.level, c.documents, c.count, c.first_seen or "", c.last_seen or "",
+                                 int(c.boilerplate), c.canonical, o.document_id, o.external_id or "", o.source,
+                                 o.date or "", o.link or "", o.similarity, o.text])
+        typer.echo(_repeats_summary(page), err=True)
         return
     from rich.table import Table
 
-    table = Table(title=f"{len(clusters)} repeated passage{'s' if len(clusters) != 1 else ''}", show_lines=True)
-    for column in ("docs", "first seen", "last seen", "sources", "canonical wording"):
+    table = Table(title=_repeats_summary(page), show_lines=True)
+    for column in ("docs", "first seen", "last seen", "sources", "canonical wording and occurrences"):
         table.add_column(column, overflow="fold")
-    for c in clusters:
+    for c in page.clusters:
+        seen = "\n".join(f"  · {o.date or 'undated'} {o.source}" + (f" {o.link}" if o.link else "")
+                         + (f" ({o.similarity:.2f})" if o.similarity < 1 else "") for o in c.occurrences)
+        more = c.count - len(c.occurrences)
         table.add_row(str(c.documents), str(c.first_seen or "?"), str(c.last_seen or "?"),
-                      _shorten(", ".join(c.sources), 40), _shorten(c.canonical, 240))
+                      _shorten(", ".join(c.sources), 40),
+                      _shorten(c.canonical, 240) + ("  [boilerplate]" if c.boilerplate else "") + "\n" + seen
+                      + (f"\n  … {more} more" if more > 0 else ""))
     _console().print(table)
+
+
+def _repeats_summary(page: Any) -> str:
+    shown = (f", showing {page.offset + 1}–{page.offset + len(page.clusters)}" if page.clusters
+             else "")
+    hidden = (f"; {page.boilerplate_hidden} boilerplate passage{'s' if page.boilerplate_hidden != 1 else ''} "
+              "hidden (--include-boilerplate)" if page.boilerplate_hidden else "")
+    return f"{page.total} repeated talking point{'s' if page.total != 1 else ''}{shown}{hidden}"
 
 
 def _shorten(value: str, width: int) -> str:
@@ -380,6 +500,7 @@ def trends(
     source: SourceOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
+    min_confidence: MinConfidenceOption = 0.0,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Also draw a chart (.png or .svg).")] = None,
     fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="Table format.")] = TableFormat.text,
     db: DbOption = None,
@@ -390,7 +511,8 @@ def trends(
     _check_taxonomy(technique, category)
     with _open(db) as store:
         table = store.trends(by=by.value, technique=technique, category=category, source=source,
-                             since=_date(since, "--since"), until=_date(until, "--until"))
+                             since=_date(since, "--since"), until=_date(until, "--until"),
+                             min_confidence=min_confidence)
     rows = table.rows()
     if fmt is not TableFormat.text:
         _write_rows(rows, fmt, ["period", table.group, "count", "per_1000_words", "words"])
@@ -404,6 +526,9 @@ def trends(
             view.add_row(row["period"], row[table.group], str(row["count"]), f"{row['per_1000_words']:.2f}",
                          str(row["words"]))
         _console().print(view if rows else "no analysed, dated documents match")
+    if table.undated:
+        typer.echo(f"{table.undated} analysed document{'s' if table.undated != 1 else ''} without a date "
+                   "left out (no period to count them in)", err=True)
     if out is not None:
         from rhetorscope.store import plot
 
@@ -415,9 +540,12 @@ def trends(
 
 def export(
     query: Annotated[list[str], typer.Argument(help="Search query (same syntax as `search`); \"\" for all.")],
-    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="jsonl: Analysis JSON per document; "
-                                              "csv: one row per paragraph; semeval: SemEval-2023 lines.")]
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="jsonl: Analysis JSON per document (ingest "
+                                              "reads it back); csv: one row per paragraph; semeval: SemEval-2023 "
+                                              "lines.")]
     = ExportFormat.jsonl,
+    per: Annotated[ExportUnit | None, typer.Option(help="One record per document (jsonl), paragraph (csv, semeval) "
+                                                   "or finding (csv, jsonl) [default: the format's].")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="File to write (atomically).")] = Path("export.jsonl"),
     technique: TechniqueOption = None,
     category: CategoryOption = None,
@@ -426,20 +554,29 @@ def export(
     source: SourceOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
+    forwarded_from: ForwardedOption = None,
+    min_confidence: MinConfidenceOption = 0.0,
     db: DbOption = None,
 ) -> None:
     """Export every result of a search to a file."""
     from rhetorscope.io import write_atomic
     from rhetorscope.store.export import export as run_export
 
-    filters = _filters(technique, category, speaker, lang, source, since, until)
+    filters = _filters(technique, category, speaker, lang, source, since, until, forwarded_from, min_confidence)
     with _open(db) as store:
-        content, count = run_export(store, " ".join(query), filters, fmt.value)
+        content, count = run_export(store, " ".join(query), filters, fmt.value, per.value if per else None)
     write_atomic(out, content)
-    typer.echo(f"wrote {out} ({count} {'rows' if fmt is ExportFormat.csv else 'documents'})", err=True)
+    unit = per.value if per else ("document" if fmt is ExportFormat.jsonl else "paragraph")
+    typer.echo(f"wrote {out} ({count} {unit}{'s' if count != 1 else ''})", err=True)
+
+
+#: A query word may start with '-' (`search -Запад war`): an unknown option is taken as part of the query.
+#: One that is a known option (`-f`) still is that option; put `--` before such a query.
+_QUERY_SETTINGS = {"ignore_unknown_options": True}
 
 
 def register(app: typer.Typer) -> None:
     """Add the corpus commands to the main app."""
     for command in (ingest, search, repeats, trends, export):
-        app.command(command.__name__)(command)
+        settings = _QUERY_SETTINGS if command in (search, export) else None
+        app.command(command.__name__, context_settings=settings)(command)

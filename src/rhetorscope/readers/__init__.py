@@ -20,8 +20,13 @@ SUPPORTED_EXTENSIONS = frozenset({".txt", ".md", ".markdown", ".text", ".html", 
 
 
 def read_bytes(data: bytes, *, name: str = "input", input_format: str | None = None,
-               text_column: str | None = None, path: Path | None = None) -> list[RawDocument]:
-    """Decode, sniff and parse `data`; `name` is used in messages and as the document source."""
+               text_column: str | None = None, path: Path | None = None, date_column: str | None = None,
+               date_format: str | None = None, source: str | None = None) -> list[RawDocument]:
+    """Decode, sniff and parse `data`; `name` is used in messages and, unless `source` is given, as the source.
+
+    The source is the file's own where it names one (a Telegram channel, a CSV
+    `source` column). `text_column`, `date_column` and `date_format` apply to CSV and JSON Lines.
+    """
     if input_format is not None and input_format not in FORMATS:
         raise InputError(f"unknown input format '{input_format}'", f"use one of: {', '.join(FORMATS)}")
     text, encoding = decode(data, name=name)
@@ -29,27 +34,29 @@ def read_bytes(data: bytes, *, name: str = "input", input_format: str | None = N
     if fmt == "html":
         from rhetorscope.readers.html import read_html
 
-        documents = read_html(text, source=name, encoding=encoding)
+        documents = read_html(text, source=source or name, encoding=encoding)
     elif fmt == "telegram":
         from rhetorscope.readers.telegram import read_telegram
 
-        documents = read_telegram(text, source=name, encoding=encoding)
+        documents = read_telegram(text, source=source or name, encoding=encoding)
     elif fmt in ("jsonl", "csv"):
         from rhetorscope.readers.tabular import read_csv, read_jsonl
 
         reader = read_jsonl if fmt == "jsonl" else read_csv
-        documents = reader(text, source=name, encoding=encoding, text_column=text_column)
+        documents = reader(text, source=source or name, encoding=encoding, text_column=text_column,
+                           date_column=date_column, date_format=date_format)
     else:
         from rhetorscope.readers.text import read_text
 
-        documents = read_text(text, source=name, encoding=encoding)
+        documents = read_text(text, source=source or name, encoding=encoding)
     if not documents:
         raise InputError(f"{name} contains no text to analyse", "check that the file holds posts or paragraphs")
     return documents
 
 
 def read_path(path: Path | str, *, input_format: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
-              text_column: str | None = None) -> list[RawDocument]:
+              text_column: str | None = None, date_column: str | None = None,
+              date_format: str | None = None, source: str | None = None) -> list[RawDocument]:
     """Read one file; checks existence, type and size before reading a byte."""
     path = Path(path)
     if not path.exists():
@@ -66,7 +73,8 @@ def read_path(path: Path | str, *, input_format: str | None = None, max_bytes: i
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})", "check the file's permissions") from None
-    return read_bytes(data, name=str(path), input_format=input_format, text_column=text_column, path=path)
+    return read_bytes(data, name=str(path), input_format=input_format, text_column=text_column, path=path,
+                      date_column=date_column, date_format=date_format, source=source)
 
 
 __all__ = ["DEFAULT_MAX_BYTES", "FORMATS", "SUPPORTED_EXTENSIONS", "RawDocument", "read_bytes", "read_path"]

@@ -26,3 +26,5 @@ class RawDocument:
     extra: dict[str, Any] = field(default_factory=dict)
     #: False when the reader knows each line is a paragraph (HTML blocks), so no line is unwrapped.
     hard_wraps: bool = True
+    #: Why a record that should have a date has none (e.g. an unreadable date column), for ingest to report.
+    undated: str | None = None

@@ -34,5 +34,7 @@ def sniff(text: str, path: PurePath | None = None) -> str:
     if head.startswith("[") and ext == ".json":
         return "telegram"
     if _HTML_START.match(head):
-        return "html"
+        from rhetorscope.readers.telegram import looks_like_telegram_html
+
+        return "telegram" if looks_like_telegram_html(text) else "html"
     return _EXTENSIONS.get(ext, "text")

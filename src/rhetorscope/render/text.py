@@ -24,7 +24,8 @@ def _header(analysis: Analysis) -> Panel:
     doc = analysis.document
     meta = doc.metadata
     facts = [
-        f"date {meta.date.isoformat()}" if meta.date else "no date stated",
+        f"date {meta.date.isoformat()}" if meta.date else "undated",
+        *([f"states {meta.stated_date.isoformat()}"] if meta.stated_date and meta.stated_date != meta.date else []),
         f"language {meta.language or 'unknown'}",
         f"{meta.input_format}" + (f" ({meta.encoding})" if meta.encoding else ""),
         f"{len(doc.segments)} segments",

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from rhetorscope.store.core import Store
 from rhetorscope.store.engine import SCHEMA_REVISION, StoreError, default_db_url
-from rhetorscope.store.records import Prepared, content_key, prepare, raw_key
-from rhetorscope.store.repeats import Occurrence, RepeatCluster
+from rhetorscope.store.records import Prepared, Written, content_key, prepare, raw_key
+from rhetorscope.store.repeats import Occurrence, RepeatCluster, RepeatPage
 from rhetorscope.store.search import SearchFilters, SearchHit, SearchResult
 from rhetorscope.store.trends import PERIODS, TrendTable, plot
 
@@ -30,12 +30,14 @@ __all__ = [
     "Occurrence",
     "Prepared",
     "RepeatCluster",
+    "RepeatPage",
     "SearchFilters",
     "SearchHit",
     "SearchResult",
     "Store",
     "StoreError",
     "TrendTable",
+    "Written",
     "content_key",
     "default_db_url",
     "plot",

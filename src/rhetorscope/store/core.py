@@ -20,8 +20,8 @@ from rhetorscope.store.engine import (
     retry_locked,
     to_url,
 )
-from rhetorscope.store.records import Prepared, analysis_key, load_analysis, prepare, write
-from rhetorscope.store.repeats import RepeatCluster, list_clusters, update_clusters
+from rhetorscope.store.records import Prepared, Written, analysis_key, load_analysis, prepare, write
+from rhetorscope.store.repeats import RepeatPage, list_clusters, update_clusters
 from rhetorscope.store.search import SearchFilters, SearchResult, search
 from rhetorscope.store.trends import TrendTable, trends
 
@@ -63,15 +63,19 @@ class Store:
     # writing
 
     def add(self, analysis: Analysis, *, source: str | None = None, analyzed: bool = True) -> bool:
-        """Store one analysis (keyed by its text and place of publication); False if it was there already."""
+        """Store one analysis (keyed by its text and place of publication); False if it was there already.
+
+        A later edit of a stored Telegram message replaces it (True).
+        """
         prepared = prepare(analysis, key=analysis_key(analysis), source=source, analyzed=analyzed)
         run = self.begin_run([source or analysis.document.metadata.source or "api"], analyzed=analyzed)
-        added = self.write_batch([prepared], run_id=run)
-        self.finish_run(run, "finished", added=added, skipped=1 - added)
-        return added == 1
+        written = self.write_batch([prepared], run_id=run)
+        changed = written.added + written.updated
+        self.finish_run(run, "finished", added=changed, skipped=1 - changed)
+        return changed == 1
 
-    def write_batch(self, batch: Sequence[Prepared], *, run_id: int) -> int:
-        """Write prepared documents in one transaction; returns how many were new or newly analysed."""
+    def write_batch(self, batch: Sequence[Prepared], *, run_id: int) -> Written:
+        """Write prepared documents in one transaction: new or newly analysed ones, and edits of stored records."""
         return retry_locked(self.engine, lambda conn: write(conn, batch, run_id=run_id))
 
     def stored_keys(self, keys: Iterable[bytes]) -> dict[bytes, bool]:
@@ -176,21 +180,24 @@ class Store:
             return search(conn, query, filters or SearchFilters(), limit=limit, offset=offset, facets=facets)
 
     def repeats(self, *, min_count: int = 2, since: dt.date | None = None, until: dt.date | None = None,
-                source: str | None = None, limit: int = 50, occurrences: int = 10) -> list[RepeatCluster]:
-        """Talking points repeated in at least `min_count` documents, most repeated first.
+                source: str | None = None, limit: int = 50, offset: int = 0, occurrences: int = 10,
+                include_boilerplate: bool = False) -> RepeatPage:
+        """Talking points repeated in at least `min_count` documents, most repeated first, a page at a time.
 
-        Clusters passages that arrived since the last call first, so the answer is current.
+        Clusters passages that arrived since the last call first, so the answer is
+        current. See `rhetorscope.store.repeats.list_clusters` for what one cluster is.
         """
         self.update_repeats()
         with self.engine.connect() as conn:
             return list_clusters(conn, min_count=min_count, since=since, until=until, source=source,
-                                 limit=limit, occurrences=occurrences)
+                                 limit=limit, offset=offset, occurrences=occurrences,
+                                 include_boilerplate=include_boilerplate)
 
     def trends(self, *, by: str = "month", technique: str | None = None, category: str | None = None,
                source: str | None = None, since: dt.date | None = None,
-               until: dt.date | None = None) -> TrendTable:
+               until: dt.date | None = None, min_confidence: float = 0.0) -> TrendTable:
         """Technique (or category) counts per period, with the words published per period."""
         with self.engine.connect() as conn:
             return trends(conn, by=by, technique=technique, category=category, source=source, since=since,
-                          until=until)
+                          until=until, min_confidence=min_confidence)
 

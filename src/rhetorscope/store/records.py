@@ -19,30 +19,65 @@ from rhetorscope.model import Analysis, Document, DocumentMetadata, Editorial, F
 from rhetorscope.readers.base import RawDocument
 from rhetorscope.store import schema as t
 from rhetorscope.store.repeats import Passage, passages_of
+from rhetorscope.store.tokens import index_terms, to_tsvector
+
+#: A segment's language as stored: NULL means the document's, '' means none could be told.
+SEGMENT_LANGUAGE = "NULLIF(COALESCE(s.language, d.language), '')"
+
+#: Formats whose records have a stable id in their source, so that a re-export of an edited record is the same record.
+EDITABLE_FORMATS = frozenset({"telegram"})
 
 
-def content_key(text: str, *, source: str | None, external_id: str | None) -> bytes:
-    """Identity of an ingested post: its text, plus where it was posted when the container says.
+def content_key(text: str, *, source: str | None, external_id: str | None, input_format: str | None = None) -> bytes:
+    """Identity of an ingested post: where it was posted, and its text unless that place is a stable id.
 
-    Re-reading the same file or export gives the same keys, so ingest is
-    idempotent; the same words posted again elsewhere (another channel or message)
-    are another document, which is what makes them a repeated talking point.
-    96 bits of SHA-256 (a collision is unlikely before 10^14 documents), kept as
-    bytes: the key and its unique index are on every row.
+    A Telegram message is channel + message id: re-exported after an edit it is
+    the same post, and `write` updates it instead of adding a second. Elsewhere
+    the text is part of the key: re-reading the same file gives the same keys, so
+    ingest is idempotent, and the same words posted again elsewhere (another file
+    or row) are another document, which is what makes them a repeated talking
+    point. 96 bits of SHA-256 (a collision is unlikely before 10^14 documents),
+    kept as bytes: the key and its unique index are on every row.
     """
+    if external_id and input_format in EDITABLE_FORMATS:
+        return hashlib.sha256(f"{source or ''}#{external_id}".encode()).digest()[:12]
     where = f"{source or ''}#{external_id}" if external_id else ""
     return hashlib.sha256(f"{where}\0{text}".encode()).digest()[:12]
 
 
 def raw_key(raw: RawDocument) -> bytes:
     """The key of a document as read (ingest checks it before spending time on analysis)."""
-    return content_key(raw.text, source=raw.source, external_id=raw.external_id)
+    return content_key(raw.text, source=raw.source, external_id=raw.external_id, input_format=raw.input_format)
 
 
 def analysis_key(analysis: Analysis) -> bytes:
     """The key of an `Analysis` handed to `Store.add`: its repaired text and place of publication."""
     meta = analysis.document.metadata
-    return content_key(analysis.document.text, source=meta.source, external_id=meta.external_id)
+    return content_key(analysis.document.text, source=meta.source, external_id=meta.external_id,
+                       input_format=meta.input_format)
+
+
+_LINK_FIELDS = ("link", "url", "permalink")
+
+
+def post_link(input_format: str | None, external_id: str | None, extra: dict[str, Any] | None) -> str | None:
+    """The public address of a post: `https://t.me/<username>/<id>` for a Telegram channel that has a username,
+    else a `link`/`url` field of the record (a CSV/JSONL column); None when the export gives neither."""
+    extra = extra or {}
+    username = extra.get("username")
+    if input_format == "telegram" and isinstance(username, str) and username and external_id:
+        return f"https://t.me/{username}/{external_id}"
+    for name in _LINK_FIELDS:
+        value = extra.get(name)
+        if isinstance(value, str) and value.startswith(("http://", "https://")):
+            return value
+    return None
+
+
+def edited_at(extra: dict[str, Any] | None) -> str:
+    """A record's last edit time as ISO text ('' when never edited): the newer of two versions has the larger."""
+    value = (extra or {}).get("edited")
+    return value if isinstance(value, str) else ""
 
 
 DEFAULT_KIND = "paragraph"
@@ -62,6 +97,8 @@ class Prepared:
     findings: list[dict[str, Any]]
     models: dict[str, str]
     passages: list[Passage] = field(default_factory=list)
+    #: Per segment, the stems and folded forms the full-text index holds (`rhetorscope.store.tokens`).
+    index: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _spans(spans: Sequence[Sentence | Editorial], doc_text: str) -> list[list[Any]]:
@@ -79,6 +116,7 @@ def prepare(analysis: Analysis, *, key: bytes, source: str | None = None, analyz
     posted_at, extra = _posted_at(meta.extra)
     document = {
         "content_key": key, "doc_id": doc.id, "external_id": meta.external_id, "date": meta.date,
+        "stated_date": meta.stated_date,
         "posted_at": posted_at, "title": meta.title, "source_line": meta.source_line, "language": meta.language,
         "language_confidence": meta.language_confidence, "input_format": meta.input_format,
         "encoding": meta.encoding, "extra": extra, "repairs": [r.model_dump() for r in doc.repairs] or None,
@@ -99,26 +137,46 @@ def prepare(analysis: Analysis, *, key: bytes, source: str | None = None, analyz
     } for f in analysis.findings]
     return Prepared(key=key, source=meta.source or source or "unknown", source_kind=meta.input_format,
                     document=document, segments=segments, findings=findings, models=dict(analysis.models),
-                    passages=passages_of(analysis))
+                    passages=passages_of(analysis),
+                    index=[index_terms(seg.text, seg.language or None) for seg in doc.segments])
 
 
-def write(conn: Connection, batch: Sequence[Prepared], *, run_id: int) -> int:
-    """Insert a batch in the caller's transaction; returns how many documents were written.
+@dataclass(frozen=True)
+class Written:
+    """What a batch did: documents added (or a structure-only one analysed), and stored records updated by an edit."""
 
-    A document whose key is stored already is skipped, unless the stored one was
-    not analysed and this one is: then its structure is replaced by the analysis.
-    Inserts use ON CONFLICT DO NOTHING, so a concurrent writer on PostgreSQL that
-    got there first wins cleanly instead of failing the batch.
+    added: int = 0
+    updated: int = 0
+
+
+def write(conn: Connection, batch: Sequence[Prepared], *, run_id: int) -> Written:
+    """Insert a batch in the caller's transaction; returns how many documents were added and updated.
+
+    A document whose key is stored already is skipped, with two exceptions: a
+    stored one that was not analysed is replaced by this one's analysis, and a
+    stored record (a Telegram message) is replaced by a later edit of it, as
+    told by its `edited` time; an older version of it is skipped. Inserts use ON
+    CONFLICT DO NOTHING, so a concurrent writer on PostgreSQL that got there
+    first wins cleanly instead of failing the batch.
     """
     unique = list({p.key: p for p in reversed(batch)}.values())[::-1]
     if not unique:
-        return 0
-    stored = {key: (row_id, analyzed) for key, row_id, analyzed in conn.execute(
-        select(t.documents.c.content_key, t.documents.c.id, t.documents.c.analyzed)
-        .where(t.documents.c.content_key.in_([p.key for p in unique])))}
+        return Written()
+    d, src = t.documents.c, t.sources.c
+    stored = {row.content_key: row for row in conn.execute(
+        select(d.content_key, d.id, d.analyzed, d.extra, d.shares_source, src.extra.label("source_extra"))
+        .join(t.sources, src.id == d.source_id).where(d.content_key.in_([p.key for p in unique])))}
+
+    def stored_edit(p: Prepared) -> str:
+        row = stored[p.key]
+        return edited_at({**((row.source_extra or {}) if row.shares_source else {}), **(row.extra or {})})
+
     new = [p for p in unique if p.key not in stored]
-    upgrades = [p for p in unique if p.key in stored and not stored[p.key][1] and p.document["analyzed"]]
-    sources = _sources(conn, new + upgrades)
+    edits = [p for p in unique if p.key in stored and edited_at(p.document["extra"]) > stored_edit(p)]
+    edited = {p.key for p in edits}
+    upgrades = [p for p in unique if p.key in stored and p.key not in edited and not stored[p.key].analyzed
+                and p.document["analyzed"]]
+    sources = _sources(conn, new + upgrades + edits)
     run = conn.execute(select(t.ingest_runs.c.generator, t.ingest_runs.c.schema_version)
                        .where(t.ingest_runs.c.id == run_id)).one()
 
@@ -135,14 +193,14 @@ def write(conn: Connection, batch: Sequence[Prepared], *, run_id: int) -> int:
             t.documents.c.content_key, t.documents.c.id)
         ids = dict(conn.execute(stmt, [row(p) for p in new]).all())
         written += [(p, ids[p.key]) for p in new if p.key in ids]
-    if upgrades:
-        upgrade_ids = [stored[p.key][0] for p in upgrades]
-        _drop_children(conn, upgrade_ids)
+    replaced = [(p, stored[p.key].id) for p in upgrades + edits]
+    if replaced:
+        _drop_children(conn, [i for _, i in replaced], passages=[i for p, i in replaced if p.key in edited])
         conn.execute(update(t.documents).where(t.documents.c.id == bindparam("row_id")),
-                     [{**row(p), "row_id": i} for p, i in zip(upgrades, upgrade_ids, strict=True)])
-    _write_children(conn, written, with_passages=True)
-    _write_children(conn, [(p, stored[p.key][0]) for p in upgrades], with_passages=False)
-    return len(written) + len(upgrades)
+                     [{**row(p), "row_id": i} for p, i in replaced])
+    _write_children(conn, written + [(p, i) for p, i in replaced if p.key in edited], with_passages=True)
+    _write_children(conn, [(p, i) for p, i in replaced if p.key not in edited], with_passages=False)
+    return Written(added=len(written) + len(upgrades), updated=len(edits))
 
 
 def _unless(value: str, default: str | None) -> str | None:
@@ -252,7 +310,7 @@ def _write_children(conn: Connection, written: Sequence[tuple[Prepared, int]], *
     if seg_rows:
         seg_ids = list(conn.execute(insert(t.segments).returning(t.segments.c.id, sort_by_parameter_order=True),
                                     seg_rows).scalars())
-        _index_segments(conn, seg_ids, [_segment_text(p, s) for p, _ in written for s in p.segments])
+        _index_segments(conn, seg_ids, [terms for p, _ in written for terms in p.index])
     finding_rows = [{**f, "document_id": doc_id} for p, doc_id in written for f in p.findings]
     if finding_rows:
         conn.execute(insert(t.findings), finding_rows)
@@ -268,27 +326,44 @@ def _write_children(conn: Connection, written: Sequence[tuple[Prepared, int]], *
         conn.execute(insert(t.passages), passage_rows)
 
 
-def _segment_text(p: Prepared, segment: dict[str, Any]) -> str:
-    return segment["text"] if segment["text"] is not None else p.document["text"][segment["start"]:segment["end"]]
-
-
-def _index_segments(conn: Connection, segment_ids: Sequence[int], texts: Sequence[str]) -> None:
-    """Full-text index entries: FTS5 rows on SQLite, a tsvector column on PostgreSQL."""
-    params = [{"id": i, "text": body} for i, body in zip(segment_ids, texts, strict=True)]
+def _index_segments(conn: Connection, segment_ids: Sequence[int], terms: Sequence[tuple[str, str]]) -> None:
+    """Full-text index entries: FTS5 rows on SQLite, a tsvector column on PostgreSQL, of the same tokens."""
     if conn.dialect.name == "sqlite":
-        conn.execute(text("INSERT INTO segments_fts(rowid, text) VALUES (:id, :text)"), params)
+        conn.execute(text("INSERT INTO segments_fts(rowid, stems, forms) VALUES (:id, :stems, :forms)"),
+                     [{"id": i, "stems": st, "forms": fo} for i, (st, fo) in zip(segment_ids, terms, strict=True)])
     else:
-        conn.execute(text("UPDATE segments SET tsv = to_tsvector('simple', :text) WHERE id = :id"), params)
+        conn.execute(text("UPDATE segments SET tsv = CAST(:tsv AS tsvector) WHERE id = :id"),
+                     [{"id": i, "tsv": to_tsvector(st, fo)} for i, (st, fo) in zip(segment_ids, terms, strict=True)])
 
 
-def _drop_children(conn: Connection, doc_ids: Sequence[int]) -> None:
-    """Remove segments (and their index entries), findings and model links, before a re-analysis."""
+def index_rows(conn: Connection, where: str = "", params: dict[str, Any] | None = None) -> list[tuple[int, str, str]]:
+    """(segment id, stems, forms) of the stored paragraphs (`where` narrows them, over `st`, `s` and `d`)."""
+    rows = conn.execute(text(f"SELECT st.id, st.text, {SEGMENT_LANGUAGE} FROM segment_text st "
+                             f"JOIN segments s ON s.id = st.id JOIN documents d ON d.id = s.document_id {where}")
+                        .bindparams(*(bindparam(k, expanding=True) for k in params or {})), params or {}).all()
+    return [(i, *index_terms(body, lang)) for i, body, lang in rows]
+
+
+def unindex_segments(conn: Connection, doc_ids: Sequence[int]) -> None:
+    """Remove documents' paragraphs from the SQLite index (contentless: FTS5 is given the tokens it holds again)."""
+    rows = index_rows(conn, "WHERE st.document_id IN :ids", {"ids": list(doc_ids)})
+    if rows:
+        conn.execute(text("INSERT INTO segments_fts(segments_fts, rowid, stems, forms) "
+                          "VALUES ('delete', :id, :stems, :forms)"),
+                     [{"id": i, "stems": st, "forms": fo} for i, st, fo in rows])
+
+
+def _drop_children(conn: Connection, doc_ids: Sequence[int], *, passages: Sequence[int] = ()) -> None:
+    """Remove segments (and their index entries), findings and model links, before a re-analysis or an edit.
+
+    `passages` names the documents whose passages go too: an edited text has new ones.
+    """
     if conn.dialect.name == "sqlite":
-        conn.execute(text("INSERT INTO segments_fts(segments_fts, rowid, text) "
-                          "SELECT 'delete', id, text FROM segment_text WHERE document_id IN :ids")
-                     .bindparams(bindparam("ids", expanding=True)), {"ids": list(doc_ids)})
+        unindex_segments(conn, doc_ids)
     for table in (t.segments, t.findings, t.document_models):
         conn.execute(delete(table).where(table.c.document_id.in_(doc_ids)))
+    if passages:
+        conn.execute(delete(t.passages).where(t.passages.c.document_id.in_(passages)))
 
 
 def load_analysis(conn: Connection, row_id: int) -> Analysis | None:
@@ -328,7 +403,8 @@ def load_analysis(conn: Connection, row_id: int) -> Analysis | None:
         .join(t.document_models, t.document_models.c.model_version_id == t.model_versions.c.id)
         .where(t.document_models.c.document_id == row_id)).all())
     metadata = DocumentMetadata(
-        title=doc["title"], source_line=doc["source_line"], date=doc["date"], language=doc["language"],
+        title=doc["title"], source_line=doc["source_line"], date=doc["date"], stated_date=doc["stated_date"],
+        language=doc["language"],
         language_confidence=doc["language_confidence"], input_format=_or_run(doc["input_format"], doc["source_kind"]),
         encoding=doc["source_encoding"] if doc["shares_source"] else doc["encoding"], source=doc["source_name"],
         external_id=doc["external_id"],

@@ -267,7 +267,7 @@ def passage_texts(conn: Connection, passage_ids: Sequence[int]) -> dict[int, str
 
 @dataclass
 class Occurrence:
-    """One place a repeated passage appears."""
+    """One place a repeated passage appears; `similarity` is the word-set Jaccard to the canonical wording."""
 
     document_id: int
     segment_key: str
@@ -276,11 +276,18 @@ class Occurrence:
     date: dt.date | None
     source: str
     text: str
+    external_id: str | None = None
+    link: str | None = None
+    similarity: float = 1.0
 
 
 @dataclass
 class RepeatCluster:
-    """A talking point: near-identical passages, with the wording used most often."""
+    """A talking point: near-identical passages, with its most central wording as the canonical one.
+
+    `boilerplate` marks a passage that recurs in a large share of one source's
+    posts (a credit line, a signature), not a talking point.
+    """
 
     id: int
     level: str
@@ -291,45 +298,141 @@ class RepeatCluster:
     last_seen: dt.date | None
     sources: list[str]
     occurrences: list[Occurrence] = field(default_factory=list)
+    boilerplate: bool = False
+
+
+@dataclass
+class RepeatPage:
+    """A page of clusters, with how many there are in all and how many were hidden as boilerplate."""
+
+    clusters: list[RepeatCluster]
+    total: int
+    offset: int = 0
+    boilerplate_hidden: int = 0
+
+
+#: A cluster is boilerplate when one source has it in at least this share of its posts, and in this many posts.
+BOILERPLATE_SHARE = 0.25
+BOILERPLATE_MIN_POSTS = 5
+#: At most this many distinct wordings are compared to choose a cluster's canonical one.
+_MAX_VARIANTS = 60
 
 
 def list_clusters(conn: Connection, *, min_count: int, since: dt.date | None, until: dt.date | None,
-                  source: str | None, limit: int, occurrences: int) -> list[RepeatCluster]:
-    """Clusters with at least `min_count` documents in the window, the most repeated first."""
+                  source: str | None, limit: int, occurrences: int, offset: int = 0,
+                  include_boilerplate: bool = False) -> RepeatPage:
+    """Talking points found in at least `min_count` documents of the date window, the most repeated first.
+
+    One cluster per talking point: a sentence cluster whose every occurrence lies
+    in paragraphs of one paragraph cluster is part of that cluster, not another
+    row. With `source`, the clusters with at least one occurrence in a source
+    whose name contains it (their other sources still count). Boilerplate is
+    left out unless `include_boilerplate`.
+    """
     from sqlalchemy import Date, bindparam, text
 
-    params: dict[str, Any] = {"min": min_count, "limit": limit}
-    where = ["p.cluster_id IS NOT NULL",
-             *window_clauses(params, source=source, since=since, until=until, sources_alias="s")]
-    scope = (f"FROM passages p JOIN documents d ON d.id = p.document_id JOIN sources s ON s.id = d.source_id "
-             f"WHERE {' AND '.join(where)}")
-    heads = conn.execute(text(
-        f"SELECT p.cluster_id, COUNT(DISTINCT p.document_id) AS docs {scope} "
-        "GROUP BY p.cluster_id HAVING COUNT(DISTINCT p.document_id) >= :min "
-        "ORDER BY docs DESC, p.cluster_id LIMIT :limit"), params).all()
+    from rhetorscope.store.records import post_link
+
+    params: dict[str, Any] = {"min": min_count}
+    window = window_clauses(params, source=None, since=since, until=until, sources_alias="s")
+    scope = ("FROM passages p JOIN documents d ON d.id = p.document_id JOIN sources s ON s.id = d.source_id "
+             f"WHERE {' AND '.join(['p.cluster_id IS NOT NULL', *window])}")
+    having = ""
+    if source:
+        in_source = window_clauses(params, source=source, since=None, until=None, sources_alias="s")[0]
+        having = f" AND MAX(CASE WHEN {in_source} THEN 1 ELSE 0 END) = 1"
+    heads = [c for c, in conn.execute(text(
+        f"SELECT p.cluster_id {scope} GROUP BY p.cluster_id "
+        f"HAVING COUNT(DISTINCT p.document_id) >= :min{having}"), params)]
     if not heads:
-        return []
-    members: dict[int, list[Row[Any]]] = {cluster_id: [] for cluster_id, _docs in heads}
-    rows = conn.execute(text(
+        return RepeatPage([], 0, offset)
+    members: dict[int, list[Row[Any]]] = {cluster_id: [] for cluster_id in heads}
+    stmt = text(
         "SELECT p.cluster_id, p.document_id, p.segment_key, p.level, p.start, p.\"end\", d.date, s.name, "
-        "SUBSTR(d.text, p.start + 1, p.\"end\" - p.start) "
-        f"{scope} AND p.cluster_id IN :cids ORDER BY d.date, p.id").columns(date=Date)
-        .bindparams(bindparam("cids", expanding=True)), {**params, "cids": list(members)})
+        "SUBSTR(d.text, p.start + 1, p.\"end\" - p.start), d.source_id, d.external_id, "
+        "COALESCE(d.input_format, s.kind), d.extra, CASE WHEN d.shares_source THEN s.extra END "
+        f"{scope} AND p.cluster_id IN :cids ORDER BY d.date, p.id").columns(date=Date).bindparams(
+        bindparam("cids", expanding=True))
+    for i in range(0, len(heads), 900):
+        for row in conn.execute(stmt, {**params, "cids": heads[i:i + 900]}):
+            members[row[0]].append(row)
+    absorbed = _absorbed(members)
+    posts = dict(conn.execute(text(
+        "SELECT d.source_id, COUNT(*) FROM documents d JOIN sources s ON s.id = d.source_id "
+        f"{'WHERE ' + ' AND '.join(window) if window else ''} GROUP BY d.source_id"), params).all())
+    kept = [cid for cid in heads if cid not in absorbed]
+    flags = {cid: _is_boilerplate(members[cid], posts) for cid in kept}
+    hidden = 0 if include_boilerplate else sum(flags.values())
+    shown = [cid for cid in kept if include_boilerplate or not flags[cid]]
+    shown.sort(key=lambda cid: (-len({m[1] for m in members[cid]}), cid))
+    page = [_cluster(cid, members[cid], occurrences, flags[cid], post_link)
+            for cid in shown[offset:offset + limit]]
+    return RepeatPage(page, len(shown), offset, hidden)
+
+
+def _absorbed(members: dict[int, list[Row[Any]]]) -> set[int]:
+    """Sentence clusters all of whose occurrences are inside paragraphs of one paragraph cluster."""
+    paragraphs: dict[tuple[int, str], set[int]] = {}
+    for cid, rows in members.items():
+        for row in rows:
+            if row[3] == PARAGRAPH:
+                paragraphs.setdefault((row[1], row[2]), set()).add(cid)
+    out = set()
+    for cid, rows in members.items():
+        if any(row[3] == PARAGRAPH for row in rows):
+            continue
+        common: set[int] | None = None
+        for row in rows:
+            holders = paragraphs.get((row[1], row[2]), set())
+            common = holders if common is None else common & holders
+            if not common:
+                break
+        if common:
+            out.add(cid)
+    return out
+
+
+def _is_boilerplate(rows: Sequence[Row[Any]], posts: dict[int, int]) -> bool:
+    per_source: dict[int, set[int]] = {}
     for row in rows:
-        members[row[0]].append(row[1:])
-    return [_cluster(cluster_id, found, occurrences) for cluster_id, found in members.items()]
+        per_source.setdefault(row[9], set()).add(row[1])
+    return any(len(docs) >= BOILERPLATE_MIN_POSTS and len(docs) >= BOILERPLATE_SHARE * posts.get(source_id, 0)
+               for source_id, docs in per_source.items())
 
 
-def _cluster(cluster_id: int, members: Sequence[Row[Any]], keep: int) -> RepeatCluster:
-    occ = [Occurrence(document_id=doc, segment_key=key, start=start, end=end, date=date, source=src, text=body)
-           for doc, key, _level, start, end, date, src, body in members]
-    variants = [" ".join(o.text.split()) for o in occ]
+def _json(value: Any) -> dict[str, Any]:
+    import json
+
+    if isinstance(value, str):
+        value = json.loads(value)
+    return value if isinstance(value, dict) else {}
+
+
+def _cluster(cluster_id: int, members: Sequence[Row[Any]], keep: int, boilerplate: bool,
+             post_link: Any) -> RepeatCluster:
+    """The cluster of these passages: the wording closest to all the others is canonical."""
+    level = Counter(m[3] for m in members).most_common(1)[0][0]
+    rows = list(members)
+    variants = [" ".join(m[8].split()) for m in rows]
     counts = Counter(variants)
-    canonical = min(counts, key=lambda w: (-counts[w], variants.index(w)))
+    distinct = list(counts)[:_MAX_VARIANTS]
+    word_sets = {v: set(words(v)) for v in distinct}
+
+    def centrality(variant: str) -> float:
+        return sum(counts[other] * jaccard(word_sets[variant], word_sets[other]) for other in distinct)
+
+    canonical = max(distinct, key=lambda v: (centrality(v), counts[v], -variants.index(v)))
+    target = word_sets[canonical]
+    occ = []
+    for m in rows:
+        extra = {**_json(m[13]), **_json(m[12])}
+        occ.append(Occurrence(document_id=m[1], segment_key=m[2], start=m[4], end=m[5], date=m[6], source=m[7],
+                              text=m[8], external_id=m[10], link=post_link(m[11], m[10], extra),
+                              similarity=round(jaccard(target, set(words(m[8]))), 3)))
     dates = [o.date for o in occ if o.date is not None]
-    levels = Counter(LEVELS[m[2]] for m in members)
     return RepeatCluster(
-        id=cluster_id, level=levels.most_common(1)[0][0], canonical=canonical, count=len(occ),
+        id=cluster_id, level=LEVELS[level], canonical=canonical, count=len(occ),
         documents=len({o.document_id for o in occ}), first_seen=min(dates, default=None),
         last_seen=max(dates, default=None), sources=sorted({o.source for o in occ}), occurrences=occ[:keep],
+        boilerplate=boilerplate,
     )

@@ -108,6 +108,7 @@ documents = Table(
     Column("run_id", Integer, ForeignKey("ingest_runs.id"), nullable=False),
     Column("external_id", String),
     Column("date", Date),
+    Column("stated_date", Date),
     Column("posted_at", BigInteger),
     Column("title", String),
     Column("source_line", String),

@@ -1,31 +1,32 @@
 """Ranked paragraph search with filters, highlighted snippets and facet counts.
 
 A hit is a segment (a paragraph), because that is where speaker, language and
-techniques are known; its document gives date and source. SQLite ranks with
-FTS5's bm25, PostgreSQL with ts_rank over a 'simple' tsvector (no stemming on
-either, so both behave alike in every language). A query of filters only lists
-the newest paragraphs first.
+techniques are known; its document gives date and source. Both backends index
+the same tokens (`rhetorscope.store.tokens`: stems and folded forms), so a query
+matches the same paragraphs on each; SQLite ranks with FTS5's bm25, PostgreSQL
+with ts_rank. Snippets and their highlights are cut in Python from the same
+tokens, so they mark the forms that matched (`врёт` for `врет`, `sanctions` for
+`sanction`) identically on both. A query of filters only lists the newest
+paragraphs first.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Connection, Date, bindparam, text
 
-from rhetorscope.store.query import Query, parse, to_fts5, to_tsquery, window_clauses
-from rhetorscope.store.records import DEFAULT_KIND
+from rhetorscope.store.query import Phrase, Query, Word, like_pattern, parse, to_fts5, to_tsquery, window_clauses
+from rhetorscope.store.records import DEFAULT_KIND, SEGMENT_LANGUAGE, post_link
 from rhetorscope.store.schema import ContentId
+from rhetorscope.store.tokens import word_terms, words
 
-#: A segment's language as stored: NULL means the document's, '' means none could be told.
-SEGMENT_LANGUAGE = "NULLIF(COALESCE(s.language, d.language), '')"
-
-MARK_START, MARK_END = "\ue000", "\ue001"
 _SNIPPET_WORDS = 24
-_MARKS = re.compile(f"{MARK_START}(.*?){MARK_END}", re.S)
+_SNIPPET_LEAD = 6
 
 
 @dataclass
@@ -39,6 +40,10 @@ class SearchFilters:
     source: str | None = None
     since: dt.date | None = None
     until: dt.date | None = None
+    #: Only posts forwarded from a channel or user whose name contains this.
+    forwarded_from: str | None = None
+    #: Findings below this confidence do not count: not for --technique/--category, nor in a hit's techniques.
+    min_confidence: float = 0.0
 
 
 @dataclass
@@ -46,6 +51,8 @@ class SearchHit:
     """One matching paragraph, with its document's metadata and a snippet.
 
     `highlights` are (start, end) character ranges of the matched words inside `snippet`.
+    `link` is the post's public address where the export gives one; `forwarded_from`
+    the channel or user a Telegram post was forwarded from.
     """
 
     document_id: int
@@ -62,6 +69,8 @@ class SearchHit:
     snippet: str
     highlights: list[tuple[int, int]]
     techniques: list[str] = field(default_factory=list)
+    link: str | None = None
+    forwarded_from: str | None = None
 
 
 @dataclass
@@ -72,42 +81,44 @@ class SearchResult:
     total: int
     hits: list[SearchHit]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: With --since/--until: matching paragraphs of undated documents, which the date window leaves out.
+    undated: int = 0
 
 
-def split_marks(marked: str) -> tuple[str, list[tuple[int, int]]]:
-    """Remove highlight markers, returning the plain snippet and the highlighted ranges."""
-    plain: list[str] = []
-    spans: list[tuple[int, int]] = []
-    pos = last = 0
-    for m in _MARKS.finditer(marked):
-        plain.append(marked[last:m.start()])
-        pos += m.start() - last
-        plain.append(m.group(1))
-        spans.append((pos, pos + len(m.group(1))))
-        pos += len(m.group(1))
-        last = m.end()
-    plain.append(marked[last:])
-    return "".join(plain), spans
-
-
-def _where(filters: SearchFilters, params: dict[str, Any]) -> list[str]:
+def _where(filters: SearchFilters, params: dict[str, Any], dialect: str) -> list[str]:
     clauses: list[str] = []
+    confident = " AND fi.confidence >= :min_confidence" if filters.min_confidence else ""
+    if confident:
+        params["min_confidence"] = filters.min_confidence
     if filters.technique:
         clauses.append("EXISTS (SELECT 1 FROM findings fi WHERE fi.document_id = s.document_id "
-                       "AND fi.segment_key = s.key AND fi.technique = :technique)")
+                       f"AND fi.segment_key = s.key AND fi.technique = :technique{confident})")
         params["technique"] = filters.technique
     if filters.category:
         clauses.append("EXISTS (SELECT 1 FROM findings fi WHERE fi.document_id = s.document_id "
-                       "AND fi.segment_key = s.key AND fi.category = :category)")
+                       f"AND fi.segment_key = s.key AND fi.category = :category{confident})")
         params["category"] = filters.category
     if filters.speaker:
-        clauses.append("LOWER(s.speaker) LIKE :speaker")
-        params["speaker"] = f"%{filters.speaker.lower()}%"
+        clauses.append("LOWER(s.speaker) LIKE :speaker ESCAPE '\\'")
+        params["speaker"] = like_pattern(filters.speaker)
     if filters.language:
         clauses.append(f"{SEGMENT_LANGUAGE} = :language")
         params["language"] = filters.language.lower()
     clauses += window_clauses(params, source=filters.source, since=filters.since, until=filters.until)
+    if filters.forwarded_from:
+        clauses.append(f"LOWER({forwarded_from_sql(dialect)}) LIKE :forwarded_from ESCAPE '\\'")
+        params["forwarded_from"] = like_pattern(filters.forwarded_from)
     return clauses
+
+
+def forwarded_from_sql(dialect: str) -> str:
+    """A document's `extra.forwarded_from` (or its source's, where the source holds what its posts share)."""
+    def field(column: str) -> str:
+        if dialect == "sqlite":
+            return f"json_extract({column}, '$.forwarded_from')"
+        return f"({column} ->> 'forwarded_from')"
+
+    return f"COALESCE({field('d.extra')}, CASE WHEN d.shares_source THEN {field('src.extra')} END)"
 
 
 _JOINS = "JOIN documents d ON d.id = s.document_id JOIN sources src ON src.id = d.source_id"
@@ -116,7 +127,7 @@ _JOINS = "JOIN documents d ON d.id = s.document_id JOIN sources src ON src.id = 
 def _matching(conn: Connection, query: Query, filters: SearchFilters) -> tuple[str, dict[str, Any], str]:
     """FROM/WHERE of the matching segments (alias s), its parameters, and the rank expression."""
     params: dict[str, Any] = {}
-    clauses = _where(filters, params)
+    clauses = _where(filters, params, conn.dialect.name)
     if query.empty:
         return f"FROM segments s {_JOINS}" + (f" WHERE {' AND '.join(clauses)}" if clauses else ""), params, ""
     if conn.dialect.name == "sqlite":
@@ -124,8 +135,8 @@ def _matching(conn: Connection, query: Query, filters: SearchFilters) -> tuple[s
         return (f"FROM segments_fts f JOIN segments s ON s.id = f.rowid {_JOINS} "
                 f"WHERE segments_fts MATCH :match{''.join(' AND ' + c for c in clauses)}", params, "f.rank")
     params["tsq"] = to_tsquery(query)
-    return (f"FROM segments s {_JOINS} WHERE s.tsv @@ to_tsquery('simple', :tsq)"
-            f"{''.join(' AND ' + c for c in clauses)}", params, "-ts_rank(s.tsv, to_tsquery('simple', :tsq))")
+    return (f"FROM segments s {_JOINS} WHERE s.tsv @@ CAST(:tsq AS tsquery)"
+            f"{''.join(' AND ' + c for c in clauses)}", params, "-ts_rank(s.tsv, CAST(:tsq AS tsquery))")
 
 
 def search(conn: Connection, query: str, filters: SearchFilters, *, limit: int, offset: int,
@@ -135,74 +146,110 @@ def search(conn: Connection, query: str, filters: SearchFilters, *, limit: int, 
     scope, params, rank = _matching(conn, parsed, filters)
     order = f"{rank}, s.id" if rank else "d.date DESC, s.id DESC"
     page = {**params, "limit": limit, "offset": offset}
-    sqlite = conn.dialect.name == "sqlite"
-    if rank and sqlite:
-        snippet = f"snippet(segments_fts, 0, '{MARK_START}', '{MARK_END}', '…', {_SNIPPET_WORDS})"
-    else:
-        snippet = "NULL"
     rows = conn.execute(text(
         f"SELECT s.id, s.document_id, d.doc_id, s.key, COALESCE(s.kind, '{DEFAULT_KIND}'), s.speaker, "
         f"{SEGMENT_LANGUAGE}, "
-        f"d.date, src.name, d.title, d.external_id, {rank or '0'}, {snippet} "
+        f"d.date, src.name, d.title, d.external_id, {rank or '0'}, COALESCE(d.input_format, src.kind), d.extra, "
+        f"CASE WHEN d.shares_source THEN src.extra END, "
+        f"COALESCE(s.text, SUBSTR(d.text, s.start + 1, s.\"end\" - s.start)) "
         f"{scope} ORDER BY {order} LIMIT :limit OFFSET :offset").columns(date=Date, doc_id=ContentId), page).all()
     total = conn.execute(text(f"SELECT COUNT(*) {scope}"), params).scalar() or 0
-    texts = _snippets(conn, [r[0] for r in rows], params if rank and not sqlite else None)
-    techniques = _techniques(conn, [(r[1], r[3]) for r in rows])
+    techniques = _techniques(conn, [(r[1], r[3]) for r in rows], filters.min_confidence)
     hits = []
     for r in rows:
-        plain, spans = split_marks(r[12] if r[12] is not None else texts[r[0]])
+        plain, spans = snippet(r[15], r[6], parsed)
+        extra = {**_json(r[14]), **_json(r[13])}
+        forwarded = extra.get("forwarded_from")
         hits.append(SearchHit(
             document_id=r[1], doc_id=r[2], segment_key=r[3], segment_kind=r[4], speaker=r[5], language=r[6],
             date=r[7], source=r[8], title=r[9], external_id=r[10], score=-float(r[11] or 0), snippet=plain,
             highlights=spans, techniques=techniques.get((r[1], r[3]), []),
+            link=post_link(r[12], r[10], extra), forwarded_from=forwarded if isinstance(forwarded, str) else None,
         ))
     result = SearchResult(query=query, total=int(total), hits=hits)
+    if filters.since or filters.until:
+        undated_scope, undated_params, _ = _matching(conn, parsed, replace(filters, since=None, until=None))
+        joiner = " AND " if " WHERE " in undated_scope else " WHERE "
+        result.undated = int(conn.execute(text(f"SELECT COUNT(*) {undated_scope}{joiner}d.date IS NULL"),
+                                          undated_params).scalar() or 0)
     if facets:
         result.facets = _facets(conn, scope, params)
     return result
 
 
-def _snippets(conn: Connection, segment_ids: list[int], ts_params: dict[str, Any] | None) -> dict[int, str]:
-    """Snippets where FTS5 did not make them: ts_headline on PostgreSQL, the opening words otherwise."""
-    if not segment_ids:
-        return {}
-    ids = bindparam("ids", expanding=True)
-    if ts_params is not None:
-        options = (f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={_SNIPPET_WORDS}, MinWords=8, "
-                   "MaxFragments=2, FragmentDelimiter=\" … \"")
-        stmt = text("SELECT id, ts_headline('simple', text, to_tsquery('simple', :tsq), :options) "
-                    "FROM segment_text WHERE id IN :ids").bindparams(ids)
-        return dict(conn.execute(stmt, {"ids": segment_ids, "tsq": ts_params["tsq"], "options": options}).all())
-    stmt = text("SELECT id, text FROM segment_text WHERE id IN :ids").bindparams(ids)
-    out = {}
-    for seg_id, body in conn.execute(stmt, {"ids": segment_ids}):
-        words = body.split()
-        out[seg_id] = " ".join(words[:_SNIPPET_WORDS]) + (" …" if len(words) > _SNIPPET_WORDS else "")
-    return out
+def _json(value: Any) -> dict[str, Any]:
+    """A JSON column as read by a raw query: text on SQLite, already decoded on PostgreSQL."""
+    if isinstance(value, str):
+        value = json.loads(value)
+    return value if isinstance(value, dict) else {}
 
 
-def _techniques(conn: Connection, keys: list[tuple[int, str]]) -> dict[tuple[int, str], list[str]]:
+def _marked(tokens: list[re.Match[str]], language: str | None, query: Query) -> list[bool]:
+    """For each word, whether the query's terms match it (not those it excludes).
+
+    A bare word marks every word with its form or one of its stems; a phrase or
+    prefix marks its words where they occur in a row.
+    """
+    terms = query.positive_terms()
+    stems_wanted = {s for t in terms if isinstance(t, Word) for s in t.stems}
+    forms_wanted = {f for t in terms if isinstance(t, Word) for f in t.forms}
+    analysed = [word_terms(m.group(), language) for m in tokens]
+    marked = [form in forms_wanted or stemmed in stems_wanted for stemmed, form in analysed]
+    forms = [form for _, form in analysed]
+    for phrase in (t for t in terms if isinstance(t, Phrase)):
+        n, head, last = len(phrase.words), list(phrase.words[:-1]), phrase.words[-1]
+        for i in range(len(tokens) - n + 1):
+            if forms[i:i + n - 1] == head and (forms[i + n - 1].startswith(last) if phrase.prefix
+                                               else forms[i + n - 1] == last):
+                marked[i:i + n] = [True] * n
+    return marked
+
+
+def snippet(body: str, language: str | None, query: Query) -> tuple[str, list[tuple[int, int]]]:
+    """About 24 words of a paragraph from just before its first match, and the matched words' ranges in it."""
+    tokens = list(words(body))
+    if not tokens:
+        return body, []
+    marked = _marked(tokens, language, query) if not query.empty else [False] * len(tokens)
+    first = marked.index(True) if True in marked else 0
+    lo = max(0, min(first - _SNIPPET_LEAD, len(tokens) - _SNIPPET_WORDS))
+    hi = min(len(tokens), lo + _SNIPPET_WORDS)
+    start = 0 if lo == 0 else tokens[lo].start()
+    end = len(body) if hi == len(tokens) else tokens[hi - 1].end()
+    head = "" if start == 0 else "… "
+    tail = "" if end == len(body) else " …"
+    shift = len(head) - start
+    spans = [(m.start() + shift, m.end() + shift) for m, hit in zip(tokens[lo:hi], marked[lo:hi], strict=True) if hit]
+    return head + body[start:end] + tail, spans
+
+
+def _techniques(conn: Connection, keys: list[tuple[int, str]],
+                min_confidence: float) -> dict[tuple[int, str], list[str]]:
     if not keys:
         return {}
     stmt = text("SELECT DISTINCT document_id, segment_key, technique FROM findings WHERE technique IS NOT NULL "
-                "AND document_id IN :docs ORDER BY technique").bindparams(bindparam("docs", expanding=True))
+                "AND document_id IN :docs AND confidence >= :min_confidence ORDER BY technique").bindparams(
+        bindparam("docs", expanding=True))
     wanted = set(keys)
     out: dict[tuple[int, str], list[str]] = {}
-    for doc, seg, technique in conn.execute(stmt, {"docs": sorted({k[0] for k in keys})}):
+    for doc, seg, technique in conn.execute(stmt, {"docs": sorted({k[0] for k in keys}),
+                                                   "min_confidence": min_confidence}):
         if (doc, seg) in wanted:
             out.setdefault((doc, seg), []).append(technique)
     return out
 
 
 def _facets(conn: Connection, scope: str, params: dict[str, Any]) -> dict[str, dict[str, int]]:
-    """Counts of matching paragraphs per source, language, technique and category."""
+    """Counts of matching paragraphs per source, language, forwarded-from, technique and category."""
+    confident = " AND fi.confidence >= :min_confidence" if "min_confidence" in params else ""
     dims = {
         "source": ("src.name", ""),
+        "forwarded_from": (forwarded_from_sql(conn.dialect.name), ""),
         "language": (SEGMENT_LANGUAGE, ""),
         "technique": ("fi.technique", " JOIN findings fi ON fi.document_id = s.document_id AND fi.segment_key = s.key"
-                      " AND fi.technique IS NOT NULL"),
+                      f" AND fi.technique IS NOT NULL{confident}"),
         "category": ("fi.category", " JOIN findings fi ON fi.document_id = s.document_id AND fi.segment_key = s.key"
-                     " AND fi.category IS NOT NULL"),
+                     f" AND fi.category IS NOT NULL{confident}"),
     }
     out: dict[str, dict[str, int]] = {}
     for name, (expr, join) in dims.items():

@@ -44,6 +44,8 @@ class TrendTable:
     periods: list[dt.date] = field(default_factory=list)
     words: dict[dt.date, int] = field(default_factory=dict)
     counts: dict[str, dict[dt.date, int]] = field(default_factory=dict)
+    #: Analysed documents matching the source filter that have no date, so no period: left out of every count.
+    undated: int = 0
 
     @property
     def series(self) -> list[str]:
@@ -64,8 +66,11 @@ class TrendTable:
 
 
 def trends(conn: Connection, *, by: str, technique: str | None, category: str | None, source: str | None,
-           since: dt.date | None, until: dt.date | None) -> TrendTable:
-    """Aggregate findings per day in SQL, then fold days into periods (portable across backends)."""
+           since: dt.date | None, until: dt.date | None, min_confidence: float = 0.0) -> TrendTable:
+    """Aggregate findings per day in SQL, then fold days into periods (portable across backends).
+
+    Findings below `min_confidence` are not counted.
+    """
     if by not in PERIODS:
         raise InputError(f"unknown period '{by}'", f"use one of: {', '.join(PERIODS)}")
     group = "category" if category and not technique else "technique"
@@ -73,6 +78,9 @@ def trends(conn: Connection, *, by: str, technique: str | None, category: str | 
     where = ["d.date IS NOT NULL", "d.analyzed", *window_clauses(params, source=source, since=since, until=until)]
     scope = f"FROM documents d JOIN sources src ON src.id = d.source_id WHERE {' AND '.join(where)}"
     finding_filter = ["fi.technique IS NOT NULL"]
+    if min_confidence:
+        finding_filter.append("fi.confidence >= :min_confidence")
+        params["min_confidence"] = min_confidence
     if technique:
         finding_filter.append("fi.technique = :technique")
         params["technique"] = technique
@@ -95,6 +103,12 @@ def trends(conn: Connection, *, by: str, technique: str | None, category: str | 
         counts[name][key] = counts[name].get(key, 0) + int(n)
     table.counts = dict(counts)
     table.periods = sorted(table.words)
+    undated_params: dict[str, Any] = {}
+    undated_where = ["d.date IS NULL", "d.analyzed", *window_clauses(undated_params, source=source, since=None,
+                                                                      until=None)]
+    table.undated = int(conn.execute(text(
+        f"SELECT COUNT(*) FROM documents d JOIN sources src ON src.id = d.source_id "
+        f"WHERE {' AND '.join(undated_where)}"), undated_params).scalar() or 0)
     return table
 
 

@@ -121,15 +121,23 @@ def search(store: StoreDep, filters: Annotated[convert.SearchParams, Query()], l
 @router.get("/trends", response_model=TrendsOut, summary="Technique or category counts over time")
 def trends(store: StoreDep, by: Literal["day", "week", "month"] = "month",
            technique: convert.TechniqueId = None, category: convert.CategoryId = None,
-           source: SourceFilter = None, since: Since = None, until: Until = None) -> TrendsOut:
-    table = store.trends(by=by, technique=technique, category=category, source=source, since=since, until=until)
+           source: SourceFilter = None, since: Since = None, until: Until = None,
+           min_confidence: Annotated[convert.FormConfidence, Query(description="findings below this confidence "
+                                                                  "do not count")] = None) -> TrendsOut:
+    table = store.trends(by=by, technique=technique, category=category, source=source, since=since, until=until,
+                         min_confidence=min_confidence or 0.0)
     return convert.trends_out(table)
 
 
 @router.get("/repeats", response_model=list[RepeatClusterOut], summary="Repeated talking points")
-def repeats(store: StoreDep, min_count: Annotated[int, Query(ge=2, le=10_000)] = 2, source: SourceFilter = None,
-            since: Since = None, until: Until = None, limit: Limit = 20,
-            occurrences: Annotated[int, Query(ge=1, le=100)] = 10) -> list[RepeatClusterOut]:
-    clusters = store.repeats(min_count=min_count, since=since, until=until, source=source, limit=limit,
-                             occurrences=occurrences)
-    return [convert.cluster_out(c) for c in clusters]
+def repeats(response: Response, store: StoreDep, min_count: Annotated[int, Query(ge=2, le=10_000)] = 2,
+            source: SourceFilter = None, since: Since = None, until: Until = None, limit: Limit = 20,
+            offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+            occurrences: Annotated[int, Query(ge=1, le=100)] = 10,
+            include_boilerplate: bool = False) -> list[RepeatClusterOut]:
+    """A page of clusters; `X-Total-Count` holds how many match, `X-Boilerplate-Hidden` how many were left out."""
+    page = store.repeats(min_count=min_count, since=since, until=until, source=source, limit=limit, offset=offset,
+                         occurrences=occurrences, include_boilerplate=include_boilerplate)
+    response.headers["X-Total-Count"] = str(page.total)
+    response.headers["X-Boilerplate-Hidden"] = str(page.boilerplate_hidden)
+    return [convert.cluster_out(c) for c in page.clusters]

@@ -29,6 +29,8 @@ from rhetorscope.web.schemas import (
 #: Query values where a form's empty field means "not given".
 _empty_is_none = BeforeValidator(lambda value: value or None)
 FormDate = Annotated[dt.date | None, _empty_is_none]
+#: A confidence threshold from a form: an empty field is no threshold.
+FormConfidence = Annotated[Annotated[float, Field(ge=0.0, le=1.0)] | None, _empty_is_none]
 #: Taxonomy ids as enums, so an unknown id is refused with the valid ones listed (and the schema shows them).
 TechniqueId = Annotated[Literal[tuple(TECHNIQUES)] | None, _empty_is_none]  # type: ignore[valid-type]
 CategoryId = Annotated[Literal[tuple(CATEGORIES)] | None, _empty_is_none]  # type: ignore[valid-type]
@@ -37,7 +39,7 @@ CategoryId = Annotated[Literal[tuple(CATEGORIES)] | None, _empty_is_none]  # typ
 class SearchParams(BaseModel):
     """The search query and its filters, as query parameters."""
 
-    q: str = Field("", max_length=500, description='words, "phrases", a OR b, prefix*, -excluded')
+    q: str = Field("", max_length=500, description='words, "phrases", a OR b, a AND b, NOT a, -a, (groups), prefix*')
     technique: TechniqueId = Field(None, description="technique id, see /techniques")
     category: CategoryId = Field(None, description="category id, see /techniques")
     speaker: str | None = Field(None, max_length=200, description="part of the speaker's name")
@@ -45,11 +47,14 @@ class SearchParams(BaseModel):
     source: str | None = Field(None, max_length=200, description="part of the source name")
     since: FormDate = None
     until: FormDate = None
+    forwarded_from: str | None = Field(None, max_length=200, description="part of the name a post was forwarded from")
+    min_confidence: FormConfidence = Field(None, description="findings below this confidence do not count")
 
     def to_filters(self) -> SearchFilters:
         return SearchFilters(technique=self.technique or None, category=self.category or None,
                              speaker=self.speaker or None, language=self.language or None,
-                             source=self.source or None, since=self.since, until=self.until)
+                             source=self.source or None, since=self.since, until=self.until,
+                             forwarded_from=self.forwarded_from or None, min_confidence=self.min_confidence or 0.0)
 
 
 def stored_analysis(store: Store, document_id: int) -> Analysis:
@@ -70,7 +75,8 @@ def search_out(result: SearchResult, *, limit: int, offset: int) -> SearchOut:
         document=DocumentSummary(id=h.document_id, doc_id=h.doc_id, title=h.title, date=h.date, source=h.source,
                                  language=h.language, external_id=h.external_id),
         segment_id=h.segment_key, segment_kind=h.segment_kind, speaker=h.speaker, language=h.language,
-        score=h.score, snippet=h.snippet, highlights=h.highlights, techniques=h.techniques,
+        score=h.score, snippet=h.snippet, highlights=h.highlights, techniques=h.techniques, link=h.link,
+        forwarded_from=h.forwarded_from,
     ) for h in result.hits]
     return SearchOut(query=result.query, total=result.total, limit=limit, offset=offset, hits=hits,
                      facets=result.facets)
@@ -81,14 +87,16 @@ def trends_out(table: TrendTable) -> TrendsOut:
                           per_1000_words=[round(table.per_1000_words(name, p), 3) for p in table.periods])
               for name in table.series]
     return TrendsOut(by=table.by, group=table.group, periods=table.periods,  # type: ignore[arg-type]
-                     words=[table.words.get(p, 0) for p in table.periods], series=series)
+                     words=[table.words.get(p, 0) for p in table.periods], series=series,
+                     undated=table.undated)
 
 
 def cluster_out(cluster: RepeatCluster) -> RepeatClusterOut:
     return RepeatClusterOut(
         id=cluster.id, level=cluster.level, canonical=cluster.canonical, count=cluster.count,
         documents=cluster.documents, first_seen=cluster.first_seen, last_seen=cluster.last_seen,
-        sources=cluster.sources,
+        sources=cluster.sources, boilerplate=cluster.boilerplate,
         occurrences=[OccurrenceOut(document_id=o.document_id, segment_id=o.segment_key, start=o.start, end=o.end,
-                                   date=o.date, source=o.source, text=o.text) for o in cluster.occurrences],
+                                   date=o.date, source=o.source, text=o.text, external_id=o.external_id,
+                                   link=o.link, similarity=o.similarity) for o in cluster.occurrences],
     )

@@ -186,8 +186,17 @@ def _marked(text: str, highlights: list[tuple[int, int]]) -> list[tuple[str, boo
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
 def document_page(request: Request, document_id: RowId) -> HTMLResponse:
+    from rhetorscope.store.records import post_link
+
     analysis = convert.stored_analysis(request.app.state.store, document_id)
+    meta = analysis.document.metadata
+    provenance = {"source": meta.source, "message or row": meta.external_id, "date": meta.date,
+                  "posted": meta.extra.get("datetime"), "edited": meta.extra.get("edited"),
+                  "stated date": meta.stated_date, "forwarded from": meta.extra.get("forwarded_from"),
+                  "sender": meta.extra.get("from")}
     return render(request, "document.html.j2", page="corpus", analysis=analysis, document_id=document_id,
+                  provenance={k: v for k, v in provenance.items() if v},
+                  link=post_link(meta.input_format, meta.external_id, meta.extra),
                   downloads={"json": f"/api/v1/documents/{document_id}",
                              "html": f"/documents/{document_id}/report.html"},
                   **analysis_view(analysis))
@@ -215,15 +224,16 @@ def trends_page(request: Request, by: Literal["day", "week", "month"] = "month",
                 group: Literal["technique", "category"] = "technique",
                 technique: convert.TechniqueId = None, category: convert.CategoryId = None,
                 source: Annotated[str | None, Query(max_length=200)] = None,
-                since: convert.FormDate = None, until: convert.FormDate = None) -> HTMLResponse:
+                since: convert.FormDate = None, until: convert.FormDate = None,
+                min_confidence: convert.FormConfidence = None) -> HTMLResponse:
     """One small chart per series (per 1,000 words), on a shared scale, with the numbers in a table."""
     from rhetorscope.techniques import CATEGORIES, TECHNIQUES
 
     context: dict[str, Any] = {"page": "trends", "by": by, "group": group, "technique": technique,
                                "category": category, "source": source, "since": since, "until": until,
-                               "techniques": TECHNIQUES, "categories": CATEGORIES}
+                               "min_confidence": min_confidence, "techniques": TECHNIQUES, "categories": CATEGORIES}
     table = request.app.state.store.trends(by=by, technique=technique, category=category, source=source,
-                                           since=since, until=until)
+                                           since=since, until=until, min_confidence=min_confidence or 0.0)
     trends = convert.trends_out(_by_category(table) if group == "category" and table.group == "technique" else table)
     peak = max((v for s in trends.series for v in s.per_1000_words), default=0.0)
     return render(request, "trends.html.j2", trends=trends, peak=peak or 1.0, **context)
@@ -233,7 +243,8 @@ def _by_category(table: TrendTable) -> TrendTable:
     """Fold a per-technique table into categories (the store groups by category only when one is named)."""
     from rhetorscope.techniques import TECHNIQUES
 
-    folded = TrendTable(by=table.by, group="category", periods=table.periods, words=table.words)
+    folded = TrendTable(by=table.by, group="category", periods=table.periods, words=table.words,
+                        undated=table.undated)
     for name, counts in table.counts.items():
         cat = TECHNIQUES[name].category if name in TECHNIQUES else name
         target = folded.counts.setdefault(cat, {})
@@ -245,11 +256,16 @@ def _by_category(table: TrendTable) -> TrendTable:
 @router.get("/repeats", response_class=HTMLResponse)
 def repeats_page(request: Request, min_count: Annotated[int, Query(ge=2, le=10_000)] = 2,
                  source: Annotated[str | None, Query(max_length=200)] = None,
-                 since: convert.FormDate = None, until: convert.FormDate = None) -> HTMLResponse:
-    clusters = request.app.state.store.repeats(min_count=min_count, since=since, until=until, source=source or None,
-                                               limit=50, occurrences=20)
-    return render(request, "repeats.html.j2", page="repeats", clusters=clusters, min_count=min_count,
-                  source=source, since=since, until=until)
+                 since: convert.FormDate = None, until: convert.FormDate = None,
+                 include_boilerplate: bool = False,
+                 page: Annotated[int, Query(ge=1, le=5000)] = 1) -> HTMLResponse:
+    found = request.app.state.store.repeats(min_count=min_count, since=since, until=until, source=source or None,
+                                            limit=PER_PAGE, offset=(page - 1) * PER_PAGE, occurrences=50,
+                                            include_boilerplate=include_boilerplate)
+    return render(request, "repeats.html.j2", page="repeats", clusters=found.clusters, found=found,
+                  min_count=min_count, source=source, since=since, until=until,
+                  include_boilerplate=include_boilerplate, current_page=page,
+                  pages=max(1, math.ceil(found.total / PER_PAGE)))
 
 
 @router.get("/static/report.css")

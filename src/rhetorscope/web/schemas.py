@@ -109,6 +109,8 @@ class SearchHitOut(_Out):
     snippet: str
     highlights: list[tuple[int, int]] = Field(description="(start, end) of matched words inside snippet")
     techniques: list[str]
+    link: str | None = Field(None, description="the post's public address, where the export gives one")
+    forwarded_from: str | None = Field(None, description="channel or user a Telegram post was forwarded from")
 
 
 class SearchOut(_Out):
@@ -132,6 +134,7 @@ class TrendsOut(_Out):
     periods: list[dt.date]
     words: list[int] = Field(description="words published per period")
     series: list[TrendSeries]
+    undated: int = Field(0, description="analysed documents without a date, left out of every period")
 
 
 class OccurrenceOut(_Out):
@@ -142,6 +145,9 @@ class OccurrenceOut(_Out):
     date: dt.date | None
     source: str
     text: str
+    external_id: str | None = None
+    link: str | None = Field(None, description="the post's public address, where the export gives one")
+    similarity: float = Field(1.0, description="word-set Jaccard similarity to the canonical wording")
 
 
 class RepeatClusterOut(_Out):
@@ -154,3 +160,4 @@ class RepeatClusterOut(_Out):
     last_seen: dt.date | None
     sources: list[str]
     occurrences: list[OccurrenceOut]
+    boilerplate: bool = Field(False, description="recurs in a large share of one source's posts")
