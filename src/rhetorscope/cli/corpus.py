@@ -142,6 +142,8 @@ class _Ingest:
         self.reader_options = reader_options
         self.added = self.skipped = self.failed_files = 0
         self.errors: list[str] = []
+        #: rows of CSV/JSON Lines files that hold no text, as "file: row 5 (empty text)"
+        self.empty_rows: list[str] = []
 
     def run(self, files: list[Path], progress: Any, task: Any) -> None:
         from concurrent.futures import ProcessPoolExecutor
@@ -165,13 +167,15 @@ class _Ingest:
         from rhetorscope.readers import read_path
         from rhetorscope.store import raw_key
 
+        empty_rows: list[str] = []
         try:
-            raws = read_path(path, **self.reader_options)
+            raws = read_path(path, skipped=empty_rows, **self.reader_options)
         except RhetorscopeError as exc:
             self.failed_files += 1
             self.errors.append(str(exc))
             progress.console.print(f"[red]skipped[/] {exc}", markup=True, highlight=False)
             return []
+        self.empty_rows += [f"{path}: {row}" for row in empty_rows]
         keyed = list({raw_key(raw): raw for raw in raws}.items())
         stored = self.store.stored_keys(k for k, _ in keyed)
         todo = [(k, raw) for k, raw in keyed if k not in stored or (self.analyze and not stored[k])]
@@ -247,8 +251,11 @@ def ingest(
                       highlight=False)
     else:
         console.print(f"nothing new: all {total} documents are already in the corpus", highlight=False)
+    if job.empty_rows:
+        console.print(f"skipped {len(job.empty_rows)} row{'s' if len(job.empty_rows) != 1 else ''} without text: "
+                      + "; ".join(job.empty_rows), highlight=False, markup=False)
     if job.errors:
-        raise InputError(f"{job.failed_files} of {len(files)} files could not be read (first: {job.errors[0]})",
+        raise InputError(f"{job.failed_files} of {len(files)} files could not be read: " + "; ".join(job.errors),
                          "nothing was taken from those files; fix them and rerun ingest")
 
 

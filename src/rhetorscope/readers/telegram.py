@@ -8,13 +8,12 @@ used. Service messages (pins, joins, title changes) and media-only posts are ski
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from rhetorscope.errors import InputError
-from rhetorscope.readers.base import RawDocument
+from rhetorscope.readers.base import RawDocument, parse_json
 
 _HINT = "re-export the channel from Telegram Desktop (Export chat history → JSON)"
 
@@ -43,11 +42,7 @@ class _Message(BaseModel):
 
 def read_telegram(text: str, *, source: str | None, encoding: str | None) -> list[RawDocument]:
     name = source or "the Telegram export"
-    try:
-        data: Any = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
-                         _HINT) from None
+    data: Any = parse_json(text, name, _HINT)
     if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
         raise InputError(f"{name} is not a Telegram export: no 'messages' list at the top level", _HINT)
     channel = data.get("name") if isinstance(data.get("name"), str) else None
