@@ -57,3 +57,41 @@ def test_a_nul_after_the_first_8_kb_is_refused_and_nothing_stored(tmp_path, caps
     assert count(db) == 0
     code, _, err = run(capsys, monkeypatch, "analyze", str(bad))
     assert code == 2 and "NUL character" in err
+
+
+ARABIC = "قال وزير الخارجية إن المفاوضات فشلت لأن الطرف الآخر رفض الاستماع إلى أي حجة.\n"
+
+
+def _pipeline_must_not_run(monkeypatch):  # type: ignore[no-untyped-def]
+    from rhetorscope import pipeline
+
+    def refuse(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the pipeline ran on a text in an unsupported language")
+
+    monkeypatch.setattr(pipeline, "default_pipeline", refuse)
+
+
+def test_an_unsupported_language_is_refused_before_the_pipeline_runs(tmp_path, capsys, monkeypatch):  # type: ignore[no-untyped-def]
+    arabic = tmp_path / "arabic.txt"
+    arabic.write_text(ARABIC * 20_000, encoding="utf-8")
+    _pipeline_must_not_run(monkeypatch)
+    code, _, err = run(capsys, monkeypatch, "analyze", str(arabic))
+    assert code == 2 and "is in an unsupported language ('ar')" in err
+
+    from rhetorscope.web.pool import analyze_bytes
+
+    ok, message, _ = analyze_bytes((ARABIC * 2_000).encode(), "upload.txt", None, None)
+    assert not ok and "unsupported language ('ar')" in message
+
+
+def test_ingest_analyze_names_documents_in_unsupported_languages(tmp_path, capsys, monkeypatch):  # type: ignore[no-untyped-def]
+    rows = [{"id": n, "text": f"Row {n}: the sanctions have failed, the ministry said again today."}
+            for n in range(1, 6)]
+    rows.append({"id": 6, "text": ARABIC * 3})
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    db = tmp_path / "c.sqlite"
+    code, _, err = run(capsys, monkeypatch, "ingest", str(posts), "--db", str(db), "--jobs", "1", "--analyze")
+    assert code == 0, err
+    assert count(db) == 5
+    assert f"in a language the models do not know: {posts}: document 6 ('ar')" in " ".join(err.split())

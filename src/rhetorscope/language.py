@@ -48,6 +48,26 @@ def require_supported(language: str | None, source: str, force_hint: str = "") -
                          f"rhetorscope analyses {', '.join(SUPPORTED)}{force_hint}")
 
 
+def refuse_unsupported_early(text: str, source: str, force_hint: str = "") -> None:
+    """Refuse a text in an unsupported language before any stage runs on it.
+
+    The pipeline detects language per segment only after repair and structure,
+    so a 200,000-line Arabic file cost a minute and gigabytes before the refusal.
+    Three samples (start, middle, end) decide in milliseconds; a text whose
+    samples disagree or are too short passes, and the segment-level detection
+    that follows has the last word.
+    """
+    votes: Counter[str] = Counter()
+    for at in {0, max(0, len(text) // 2 - SAMPLE_CHARS // 2), max(0, len(text) - SAMPLE_CHARS)}:
+        language, confidence = detect(text[at:at + SAMPLE_CHARS])
+        if language is not None and confidence >= MIN_CONFIDENCE:
+            votes[language] += 1
+    if votes:
+        language, count = votes.most_common(1)[0]
+        if count >= 2 or len(votes) == 1:
+            require_supported(language, source, force_hint)
+
+
 @lru_cache(maxsize=1)
 def detector() -> LanguageDetector:
     from lingua import Language, LanguageDetectorBuilder

@@ -55,6 +55,10 @@ def analyze(
     if empty_rows:
         typer.echo(f"rhetorscope: skipped {len(empty_rows)} row{'s' if len(empty_rows) != 1 else ''} without text: "
                    + ", ".join(empty_rows), err=True)
+    if language is None and len(raws) == 1:
+        from rhetorscope.language import refuse_unsupported_early
+
+        refuse_unsupported_early(raws[0].text, str(file), "; pass --language to force one")
     pipeline = default_pipeline()
     analyses = []
     with _Progress(raws, len(pipeline.components)) as progress:

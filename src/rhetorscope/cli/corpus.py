@@ -57,10 +57,11 @@ class Period(str, Enum):
     month = "month"
 
 
-def _open(db: str | None) -> Store:
+def _open(db: str | None, *, readonly: bool = True) -> Store:
+    """The corpus; read-only unless the command writes (only `ingest` does)."""
     from rhetorscope.store import Store
 
-    return Store.open(db)
+    return Store.open(db, readonly=readonly)
 
 
 def _date(value: str | None, option: str) -> dt.date | None:
@@ -144,6 +145,8 @@ class _Ingest:
         self.errors: list[str] = []
         #: rows of CSV/JSON Lines files that hold no text, as "file: row 5 (empty text)"
         self.empty_rows: list[str] = []
+        #: documents not analysed because of their language, as "file: document 7 ('ar')"
+        self.unsupported: list[str] = []
 
     def run(self, files: list[Path], progress: Any, task: Any) -> None:
         from concurrent.futures import ProcessPoolExecutor
@@ -176,12 +179,28 @@ class _Ingest:
             progress.console.print(f"[red]skipped[/] {exc}", markup=True, highlight=False)
             return []
         self.empty_rows += [f"{path}: {row}" for row in empty_rows]
+        if self.analyze:
+            raws = self._supported(path, raws)
         keyed = list({raw_key(raw): raw for raw in raws}.items())
         stored = self.store.stored_keys(k for k, _ in keyed)
         todo = [(k, raw) for k, raw in keyed if k not in stored or (self.analyze and not stored[k])]
         self.skipped += len(raws) - len(todo)
         progress.update(task, total=(progress.tasks[0].total or 0) + len(raws), advance=len(raws) - len(todo))
         return todo
+
+    def _supported(self, path: Path, raws: list[RawDocument]) -> list[RawDocument]:
+        """Documents in a language the models know; the others are named, before any stage runs on them."""
+        from rhetorscope.language import refuse_unsupported_early
+
+        kept = []
+        for raw in raws:
+            try:
+                refuse_unsupported_early(raw.text, f"{path}: document {raw.external_id or 1}")
+            except InputError as exc:
+                self.unsupported.append(exc.message.replace(" is in an unsupported language", ""))
+                continue
+            kept.append(raw)
+        return kept
 
     def _prepared(self, todo: list[tuple[bytes, RawDocument]], pool: Any) -> Iterator[list[Prepared]]:
         chunks = [todo[i:i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
@@ -213,7 +232,7 @@ def ingest(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     files = _files(paths)
-    store = _open(db)
+    store = _open(db, readonly=False)
     console = _console(stderr=True)
     run_id = store.begin_run([str(p) for p in paths], analyzed=analyze)
     job = _Ingest(store, run_id, analyze=analyze, jobs=jobs or min(os.cpu_count() or 1, 8), batch=batch,
@@ -242,7 +261,10 @@ def ingest(
         raise
     finally:
         signal.signal(signal.SIGTERM, previous_term)
-        store.finish_run(job.run_id, status, added=job.added, skipped=job.skipped, failed=job.failed_files)
+        try:
+            _finish_run(store, job, status, console)
+        finally:
+            store.close()
     elapsed = time.perf_counter() - started
     total = job.added + job.skipped
     if job.added:
@@ -253,10 +275,30 @@ def ingest(
         console.print(f"nothing new: all {total} documents are already in the corpus", highlight=False)
     if job.empty_rows:
         console.print(f"skipped {len(job.empty_rows)} row{'s' if len(job.empty_rows) != 1 else ''} without text: "
-                      + "; ".join(job.empty_rows), highlight=False, markup=False)
+                      + _named(job.empty_rows), highlight=False, markup=False)
+    if job.unsupported:
+        console.print(f"not analysed, in a language the models do not know: {_named(job.unsupported)}",
+                      highlight=False, markup=False)
     if job.errors:
         raise InputError(f"{job.failed_files} of {len(files)} files could not be read: " + "; ".join(job.errors),
                          "nothing was taken from those files; fix them and rerun ingest")
+
+
+def _named(items: list[str], shown: int = 20) -> str:
+    """The first `shown` items, then how many more: a summary line stays readable for a channel of 100,000 posts."""
+    more = len(items) - shown
+    return "; ".join(items[:shown]) + (f"; and {more} more" if more > 0 else "")
+
+
+def _finish_run(store: Store, job: _Ingest, status: str, console: Any) -> None:
+    """Record how the run ended; when even that fails (the disk still full), say so and keep the first error."""
+    try:
+        store.finish_run(job.run_id, status, added=job.added, skipped=job.skipped, failed=job.failed_files)
+    except RhetorscopeError as exc:
+        if status == "finished":
+            raise
+        console.print(f"the run could not be marked {status} ({exc.message}); it stays 'running' in ingest_runs",
+                      highlight=False, markup=False)
 
 
 class _RateProgress:

@@ -13,6 +13,7 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -30,6 +31,9 @@ from rhetorscope.web.reports import ReportCache
 from rhetorscope.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware
 from rhetorscope.web.settings import LOOPBACK_HOSTS, Settings
 
+if TYPE_CHECKING:
+    from rhetorscope.store import Store
+
 log = logging.getLogger("rhetorscope.web")
 
 DESCRIPTION = """Analyse political texts for persuasion techniques, and search an analysed corpus.
@@ -45,9 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from rhetorscope.store import Store
-
-        app.state.store = Store.open(settings.db)
+        app.state.store = open_store(settings)
         app.state.pool = AnalyzePool(settings.workers, settings.queue)
         try:
             await app.state.pool.start()
@@ -74,6 +76,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(packages=[("rhetorscope.web", "static")]), name="static")
     app.add_api_route("/docs", _docs, include_in_schema=False, response_class=HTMLResponse)
     return app
+
+
+def open_store(settings: Settings) -> Store:
+    """The corpus, read-only: no page or endpoint writes to it (GET /repeats included).
+
+    With `create_db` an empty corpus is made first where there is none.
+    """
+    from rhetorscope.store import Store
+
+    if settings.create_db:
+        Store.open(settings.db).close()
+    return Store.open(settings.db, readonly=True)
+
+
+def check_store(settings: Settings) -> None:
+    """Open and close the corpus, so a bad database is refused before the server starts."""
+    open_store(settings).close()
 
 
 def _docs() -> HTMLResponse:

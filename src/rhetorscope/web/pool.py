@@ -39,15 +39,16 @@ def analyze_bytes(data: bytes, name: str, input_format: str | None, text_column:
     The result is JSON, not an `Analysis`, so the API can send it as it is and the
     error travels as plain strings (a pickled `InputError` would lose its hint).
     """
-    from rhetorscope.language import require_supported
+    from rhetorscope.language import refuse_unsupported_early, require_supported
     from rhetorscope.pipeline import default_pipeline
     from rhetorscope.readers import read_bytes
 
     try:
-        raws = read_bytes(data, name=name, input_format=input_format, text_column=text_column)
+        raws = read_bytes(data, name=name, input_format=input_format, text_column=text_column, skipped=[])
         if len(raws) > 1:
             raise InputError(f"{name} holds {len(raws)} documents; the web app analyses one at a time",
                              "send a single document, or add the file to the corpus with `rhetorscope ingest`")
+        refuse_unsupported_early(raws[0].text, name)
         analysis = default_pipeline()(raws[0])
         require_supported(analysis.document.metadata.language, name)
     except RhetorscopeError as exc:

@@ -29,6 +29,8 @@ class Settings:
     queue: int = 32
     token: str | None = None
     report_cache_bytes: int = 64 * MB
+    #: Create an empty corpus at `db` when there is none; otherwise a missing database is an error.
+    create_db: bool = False
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
