@@ -26,7 +26,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from rhetorscope import __version__
 from rhetorscope.errors import RhetorscopeError
 from rhetorscope.web import api, pages
-from rhetorscope.web.pool import AnalyzePool, Busy, WorkerLost
+from rhetorscope.web.pool import AnalyzePool, Busy, ClientGone, WorkerLost
 from rhetorscope.web.reports import ReportCache
 from rhetorscope.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware
 from rhetorscope.web.settings import LOOPBACK_HOSTS, Settings
@@ -50,7 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store = open_store(settings)
-        app.state.pool = AnalyzePool(settings.workers, settings.queue)
+        app.state.pool = AnalyzePool(settings.workers, settings.queue, timeout_s=settings.analyze_timeout_s,
+                                     memory_bytes=settings.worker_memory_bytes)
         try:
             await app.state.pool.start()
             yield
@@ -63,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.reports = ReportCache(settings.report_cache_bytes)
 
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout_s)
     if settings.loopback:
         # A page on another site must not reach this server through DNS rebinding.
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=[h for h in LOOPBACK_HOSTS if ":" not in h])
@@ -126,7 +127,11 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RhetorscopeError)
     async def user_error(request: Request, exc: RhetorscopeError) -> Response:
-        return _problem(request, 400, exc.message, exc.hint)
+        return _problem(request, getattr(exc, "status", 400), exc.message, exc.hint)
+
+    @app.exception_handler(ClientGone)
+    async def client_gone(request: Request, exc: ClientGone) -> Response:
+        return Response(status_code=499)  # nobody reads it: nginx's "client closed request", for the log
 
     @app.exception_handler(Busy)
     async def busy(request: Request, exc: Busy) -> Response:

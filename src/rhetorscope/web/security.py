@@ -36,6 +36,10 @@ class BodyTooLarge(Exception):
     """Raised inside `receive` once the body passes the limit."""
 
 
+class BodyTooSlow(Exception):
+    """Raised inside `receive` once the body has taken longer than its time limit to arrive."""
+
+
 async def _send_json(send: Send, status: int, payload: dict[str, str], headers: dict[str, str] | None = None) -> None:
     body = json.dumps(payload).encode()
     raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
@@ -71,11 +75,17 @@ async def _drain(receive: Receive) -> None:
 
 
 class BodyLimitMiddleware:
-    """Answer 413 when a request body is over `max_bytes`, by its Content-Length or as it streams."""
+    """Answer 413 when a request body is over `max_bytes`, by its Content-Length or as it streams.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    A body must also arrive within `timeout_s`, or the answer is 408: a client
+    trickling 10 bytes a second would otherwise hold its connection, and the
+    memory of what it sent, for as long as it likes.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout_s: float = 30.0) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout_s = timeout_s
 
     async def _refuse(self, receive: Receive, send: Send, *, drain: bool) -> None:
         if drain:
@@ -98,13 +108,21 @@ class BodyLimitMiddleware:
                     await self._refuse(receive, send, drain=declared is not None and declared <= DRAIN_BYTES)
                     return
         received = 0
-        started = False
+        started = body_done = False
+        deadline = asyncio.get_running_loop().time() + self.timeout_s
 
         async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, body_done
+            if body_done:
+                return await receive()
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                raise BodyTooSlow from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                body_done = not message.get("more_body", False)
                 if received > self.max_bytes:
                     raise BodyTooLarge
             return message
@@ -119,6 +137,10 @@ class BodyLimitMiddleware:
         except BodyTooLarge:
             if not started:
                 await self._refuse(receive, send, drain=True)
+        except BodyTooSlow:
+            if not started:
+                await _send_json(send, 408, {"detail": f"the request body did not arrive within {self.timeout_s:g} s",
+                                             "hint": "send it again on a faster connection"}, {"connection": "close"})
 
 
 class SecurityHeadersMiddleware:
