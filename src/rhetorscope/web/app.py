@@ -21,14 +21,20 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from rhetorscope import __version__
 from rhetorscope.errors import RhetorscopeError
 from rhetorscope.web import api, pages
 from rhetorscope.web.pool import AnalyzePool, Busy, ClientGone, WorkerLost
 from rhetorscope.web.reports import ReportCache
-from rhetorscope.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware
+from rhetorscope.web.security import (
+    BodyLimitMiddleware,
+    HeadMiddleware,
+    LoopbackHostMiddleware,
+    SameOriginMiddleware,
+    SecurityHeadersMiddleware,
+    common_headers,
+)
 from rhetorscope.web.settings import LOOPBACK_HOSTS, Settings
 
 if TYPE_CHECKING:
@@ -65,9 +71,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.reports = ReportCache(settings.report_cache_bytes)
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout_s)
+    app.add_middleware(SameOriginMiddleware)
     if settings.loopback:
         # A page on another site must not reach this server through DNS rebinding.
-        app.add_middleware(TrustedHostMiddleware, allowed_hosts=[h for h in LOOPBACK_HOSTS if ":" not in h])
+        app.add_middleware(LoopbackHostMiddleware, allowed=LOOPBACK_HOSTS)
+    app.add_middleware(HeadMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     _add_error_handlers(app)
 
@@ -162,4 +170,5 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return _problem(request, 500, "internal error", "the server log has the details")
+        # Starlette sends this answer from outside every middleware, so it gets the security headers here.
+        return _problem(request, 500, "internal error", "the server log has the details", headers=common_headers())

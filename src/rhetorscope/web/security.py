@@ -165,6 +165,91 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, with_headers)
 
 
+def common_headers() -> dict[str, str]:
+    """The headers every answer carries, for the one answer no middleware sees: the 500 of a crash."""
+    return {**_COMMON_HEADERS, "content-security-policy": PAGE_CSP}
+
+
+def _host_name(value: str) -> str:
+    """The name of a Host header without its port: `[::1]:8000` -> `::1`, `localhost:8000` -> `localhost`."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        return value[1:value.find("]")] if "]" in value else ""
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+class LoopbackHostMiddleware:
+    """400 unless the Host header names this machine, so a page elsewhere cannot reach the app by DNS rebinding.
+
+    Starlette's TrustedHostMiddleware cuts the port at the first colon, which
+    leaves `[` of an IPv6 address and so refused every request to `serve --host ::1`.
+    """
+
+    def __init__(self, app: ASGIApp, allowed: tuple[str, ...]) -> None:
+        self.app = app
+        self.allowed = frozenset(allowed)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), "")
+            if _host_name(host) not in self.allowed:
+                await _send_json(send, 400, {"detail": "invalid host header",
+                                             "hint": "open the app by its loopback address, e.g. http://127.0.0.1"})
+                return
+        await self.app(scope, receive, send)
+
+
+class SameOriginMiddleware:
+    """403 for a request that changes or starts work (POST and the like) sent by a page of another site.
+
+    A browser names the sending page in `Origin` (and, in current browsers,
+    `Sec-Fetch-Site`); a form on another site must not make this server analyse
+    documents on its behalf. Requests without either header (curl, scripts) are
+    not from a browser page and pass.
+    """
+
+    SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] not in self.SAFE:
+            headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]
+                       if k in (b"origin", b"host", b"sec-fetch-site")}
+            origin = headers.get("origin")
+            cross = headers.get("sec-fetch-site") == "cross-site"
+            if origin is not None:
+                own = origin.split("://", 1)[-1].lower() == headers.get("host", "").lower()
+                cross = cross or not own
+            if cross:
+                await _send_json(send, 403, {"detail": "this request came from a page of another site",
+                                             "hint": "use the app's own pages, or call the API without a browser"})
+                return
+        await self.app(scope, receive, send)
+
+
+class HeadMiddleware:
+    """Answer HEAD like GET without the body (every GET route gets HEAD, as HTTP says it should)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)
+
+
 def token_matches(expected: str | None, given: str | None) -> bool:
     """True when no token is configured, or when `given` equals it (constant time, so timing tells nothing)."""
     if not expected:
