@@ -162,3 +162,16 @@ def test_a_csv_field_of_200_kb_is_read():
     article = "A long article sentence, with a comma. " * 5_200
     docs = read_bytes(f'id,text\n1,"{article}"\n2,short\n'.encode(), name="articles.csv")
     assert [len(d.text) for d in docs] == [len(article), 5]
+
+
+def test_html_nested_100000_deep_is_refused_before_parsing():
+    page = b"<html><body>" + b"<div>" * DEEP + b"<p>Deep words.</p>" + b"</div>" * DEEP + b"</body></html>"
+    with pytest.raises(InputError, match="nests elements more than 5,000 levels deep"):
+        read_bytes(page, name="page.html")
+
+
+def test_html_with_many_unclosed_paragraphs_is_not_deep():
+    paragraphs = "".join(f"<p>Paragraph {n} of the article, never closed." for n in range(6_000))
+    page = f"<html><body><article>{paragraphs}</article></body></html>"
+    (doc,) = read_bytes(page.encode(), name="page.html")
+    assert doc.text.count("\n") >= 5_000
