@@ -87,3 +87,14 @@ def test_reading_repeats_writes_nothing(app_and_url: str, corpus: Path) -> None:
     assert httpx.get(f"{app_and_url}/repeats").status_code == 200
     assert httpx.get(f"{app_and_url}/api/v1/repeats").status_code == 200
     assert clustered() == 0
+
+
+def test_a_deeply_nested_upload_is_refused_and_the_connection_stays_usable(app_and_url: str) -> None:
+    deep = b'{"messages": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    with httpx.Client(base_url=app_and_url, timeout=60) as client:
+        answer = client.post("/api/v1/analyze", files={"file": ("result.json", deep)})
+        assert answer.status_code == 400 and "nested too deeply" in answer.json()["detail"]
+        nested_body = client.post("/api/v1/analyze", content=b'{"text": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+                                  headers={"content-type": "application/json"})
+        assert nested_body.status_code == 422
+        assert client.get("/api/v1/health").status_code == 200
