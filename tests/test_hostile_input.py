@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from test_ingest import count, run, telegram_export
 
 DEEP = 100_000
@@ -84,14 +86,23 @@ def test_an_unsupported_language_is_refused_before_the_pipeline_runs(tmp_path, c
     assert not ok and "unsupported language ('ar')" in message
 
 
-def test_ingest_analyze_names_documents_in_unsupported_languages(tmp_path, capsys, monkeypatch):  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("analyze", [[], ["--analyze"]])
+def test_ingest_names_documents_in_unsupported_languages(tmp_path, capsys, monkeypatch, analyze):  # type: ignore[no-untyped-def]
     rows = [{"id": n, "text": f"Row {n}: the sanctions have failed, the ministry said again today."}
             for n in range(1, 6)]
     rows.append({"id": 6, "text": ARABIC * 3})
     posts = tmp_path / "posts.jsonl"
     posts.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     db = tmp_path / "c.sqlite"
-    code, _, err = run(capsys, monkeypatch, "ingest", str(posts), "--db", str(db), "--jobs", "1", "--analyze")
+    code, _, err = run(capsys, monkeypatch, "ingest", str(posts), "--db", str(db), "--jobs", "1", *analyze)
     assert code == 0, err
     assert count(db) == 5
-    assert f"in a language the models do not know: {posts}: document 6 ('ar')" in " ".join(err.split())
+    assert f"in a language rhetorscope does not analyse: {posts}: document 6 ('ar')" in " ".join(err.split())
+
+
+def test_a_long_text_in_no_language_is_refused_before_the_pipeline_runs(tmp_path, capsys, monkeypatch):  # type: ignore[no-untyped-def]
+    letters = tmp_path / "x.txt"
+    letters.write_text("x" * 1_000_000, encoding="utf-8")
+    _pipeline_must_not_run(monkeypatch)
+    code, _, err = run(capsys, monkeypatch, "analyze", str(letters))
+    assert code == 2 and "cannot tell its language" in err

@@ -120,13 +120,28 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _prepare_chunk(items: list[tuple[bytes, RawDocument]], analyze: bool) -> list[Prepared]:
-    """Run the pipeline and build rows for a chunk of documents (in a worker process)."""
+def _prepare_chunk(items: list[tuple[bytes, RawDocument]], analyze: bool,
+                   where: str) -> tuple[list[Prepared], list[str]]:
+    """Run the pipeline and build rows for a chunk of documents of the file `where` (in a worker process).
+
+    A document in a language rhetorscope does not analyse is refused before any
+    stage runs on it, and comes back named instead ("file: document 7 ('ar')").
+    """
     from rhetorscope import pipeline as stages
+    from rhetorscope.language import refuse_unsupported_early
     from rhetorscope.store import prepare
 
     pipeline = stages.default_pipeline() if analyze else stages.structure_pipeline()
-    return [prepare(pipeline(raw), key=key, source=raw.source, analyzed=analyze) for key, raw in items]
+    prepared, refused = [], []
+    for key, raw in items:
+        name = f"{where}: document {raw.external_id or 1}"
+        try:
+            refuse_unsupported_early(raw.text, name)
+        except InputError as exc:
+            refused.append(exc.message.replace(" is in an unsupported language", ""))
+            continue
+        prepared.append(prepare(pipeline(raw), key=key, source=raw.source, analyzed=analyze))
+    return prepared, refused
 
 
 def _terminate(_signum: int, _frame: object) -> None:
@@ -145,7 +160,7 @@ class _Ingest:
         self.errors: list[str] = []
         #: rows of CSV/JSON Lines files that hold no text, as "file: row 5 (empty text)"
         self.empty_rows: list[str] = []
-        #: documents not analysed because of their language, as "file: document 7 ('ar')"
+        #: documents not stored because of their language, as "file: document 7 ('ar')"
         self.unsupported: list[str] = []
 
     def run(self, files: list[Path], progress: Any, task: Any) -> None:
@@ -156,8 +171,10 @@ class _Ingest:
             for path in files:
                 todo = self._todo(path, progress, task)
                 pending: list[Prepared] = []
-                for prepared in self._prepared(todo, pool):
+                for prepared, refused in self._prepared(todo, str(path), pool):
                     pending += prepared
+                    self.unsupported += refused
+                    progress.update(task, advance=len(refused))
                     if len(pending) >= self.batch:
                         self._write(pending, progress, task)
                         pending = []
@@ -179,8 +196,6 @@ class _Ingest:
             progress.console.print(f"[red]skipped[/] {exc}", markup=True, highlight=False)
             return []
         self.empty_rows += [f"{path}: {row}" for row in empty_rows]
-        if self.analyze:
-            raws = self._supported(path, raws)
         keyed = list({raw_key(raw): raw for raw in raws}.items())
         stored = self.store.stored_keys(k for k, _ in keyed)
         todo = [(k, raw) for k, raw in keyed if k not in stored or (self.analyze and not stored[k])]
@@ -188,25 +203,12 @@ class _Ingest:
         progress.update(task, total=(progress.tasks[0].total or 0) + len(raws), advance=len(raws) - len(todo))
         return todo
 
-    def _supported(self, path: Path, raws: list[RawDocument]) -> list[RawDocument]:
-        """Documents in a language the models know; the others are named, before any stage runs on them."""
-        from rhetorscope.language import refuse_unsupported_early
-
-        kept = []
-        for raw in raws:
-            try:
-                refuse_unsupported_early(raw.text, f"{path}: document {raw.external_id or 1}")
-            except InputError as exc:
-                self.unsupported.append(exc.message.replace(" is in an unsupported language", ""))
-                continue
-            kept.append(raw)
-        return kept
-
-    def _prepared(self, todo: list[tuple[bytes, RawDocument]], pool: Any) -> Iterator[list[Prepared]]:
+    def _prepared(self, todo: list[tuple[bytes, RawDocument]], where: str,
+                  pool: Any) -> Iterator[tuple[list[Prepared], list[str]]]:
         chunks = [todo[i:i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
         if pool is None:
-            return (_prepare_chunk(chunk, self.analyze) for chunk in chunks)
-        return pool.map(_prepare_chunk, chunks, [self.analyze] * len(chunks))
+            return (_prepare_chunk(chunk, self.analyze, where) for chunk in chunks)
+        return pool.map(_prepare_chunk, chunks, [self.analyze] * len(chunks), [where] * len(chunks))
 
     def _write(self, batch: list[Prepared], progress: Any, task: Any) -> None:
         if batch:
@@ -277,7 +279,7 @@ def ingest(
         console.print(f"skipped {len(job.empty_rows)} row{'s' if len(job.empty_rows) != 1 else ''} without text: "
                       + _named(job.empty_rows), highlight=False, markup=False)
     if job.unsupported:
-        console.print(f"not analysed, in a language the models do not know: {_named(job.unsupported)}",
+        console.print(f"not stored, in a language rhetorscope does not analyse: {_named(job.unsupported)}",
                       highlight=False, markup=False)
     if job.errors:
         raise InputError(f"{job.failed_files} of {len(files)} files could not be read: " + "; ".join(job.errors),
