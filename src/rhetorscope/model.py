@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 class SegmentKind(str, Enum):
@@ -140,6 +140,8 @@ class Finding(_Strict):
     evidence: list[str] = Field(default_factory=list)
     related: list[Related] = Field(default_factory=list)
     source: str = Field("", description="component that produced the finding, with its model version")
+    tier: str | None = Field(None, description="technique tier that produced it: 'accurate' (sentence model "
+                             "with the contextual encoder) or 'fast' (sparse paragraph model); null otherwise")
 
 
 class Analysis(_Strict):

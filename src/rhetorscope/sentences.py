@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 from rhetorscope.model import Sentence
-from rhetorscope.pipeline import Work
+from rhetorscope.work import Work
 
 _PYSBD_CODES = {"en": "en", "fr": "fr", "de": "de", "it": "it", "pl": "pl"}
 #: Characters handed to a splitter at once; pysbd is linear up to a few thousand.

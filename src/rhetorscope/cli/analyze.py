@@ -40,6 +40,7 @@ def analyze(
     max_size: Annotated[float, typer.Option(help="Refuse files larger than this many MB.")] = 20.0,
     text_column: Annotated[str | None, typer.Option(help="Text column of a CSV/JSONL file.")] = None,
     language: Annotated[str | None, typer.Option(help="Force the language (en, ru, fr, de, it, pl).")] = None,
+    fast: Annotated[bool, typer.Option("--fast", help="Sparse technique tier: much faster, less accurate.")] = False,
 ) -> None:
     """Analyse one file: structure, speakers, repetitions and persuasion techniques."""
     from rhetorscope.language import SUPPORTED
@@ -59,7 +60,7 @@ def analyze(
         from rhetorscope.language import refuse_unsupported_early
 
         refuse_unsupported_early(raws[0].text, str(file), "; pass --language to force one")
-    pipeline = default_pipeline()
+    pipeline = default_pipeline(fast=fast)
     analyses = []
     with _Progress(raws, len(pipeline.components)) as progress:
         for raw in raws:
