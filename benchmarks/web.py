@@ -6,8 +6,13 @@ numbers include HTTP, JSON and the worker pool, and the load generator does not
 share the server's CPU time slice. Only loopback traffic; every loop is bounded
 in time.
 
-    python benchmarks/web.py                       # 50 sequential analyses, then 20 clients for 30 s
-    python benchmarks/web.py --duration 5 --clients 4
+Then the burst of issue 13: `--burst` clients each post about 1 MB of prose in
+one paragraph and give up after `--burst-timeout` seconds. After the burst a
+small request must be answered within 2 s, and the server must stop within 5 s
+of SIGTERM and leave no worker process behind.
+
+    python benchmarks/web.py                       # 50 sequential analyses, 20 clients for 30 s, a burst of 50
+    python benchmarks/web.py --duration 5 --clients 4 --burst 10
 """
 
 from __future__ import annotations
@@ -26,6 +31,9 @@ import time
 from pathlib import Path
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from long_text import one_paragraph
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "examples" / "mfa-lavrov-interview-2025-03-21.txt"
@@ -120,12 +128,68 @@ async def load(url: str, clients: int, duration: float) -> dict[str, list[float]
     return {**latencies, "errors": errors}
 
 
+async def burst(url: str, clients: int, size: int, timeout: float) -> dict[str, object]:
+    """`clients` posts of `size` characters at once, each abandoned after `timeout` s; then one small request."""
+    body = {"text": one_paragraph(size)}
+    outcomes: dict[str, int] = {}
+
+    async def post(http: httpx.AsyncClient) -> None:
+        try:
+            key = str((await http.post("/api/v1/analyze", json=body)).status_code)
+        except httpx.TimeoutException:
+            key = "gave up"
+        except httpx.HTTPError:
+            key = "error"
+        outcomes[key] = outcomes.get(key, 0) + 1
+
+    limits = httpx.Limits(max_connections=clients)
+    async with httpx.AsyncClient(base_url=url, timeout=timeout, limits=limits) as http:
+        await asyncio.gather(*(post(http) for _ in range(clients)))
+    start = time.perf_counter()
+    small = httpx.post(f"{url}/api/v1/analyze", json={"text": "The sanctions have failed. Everyone knows it."},
+                       timeout=30)
+    return {"outcomes": outcomes, "small_status": small.status_code, "small_s": time.perf_counter() - start,
+            "in_progress": httpx.get(f"{url}/api/v1/health").json()["analyses_in_progress"]}
+
+
+def children(pid: int) -> set[int]:
+    """Processes whose parent is `pid` (the analyze workers), from /proc."""
+    found = set()
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.add(int(entry.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+def stop(server: subprocess.Popen[bytes]) -> tuple[float, int]:
+    """SIGTERM the server: seconds until it exited, and how many of its workers are still alive 1 s later."""
+    workers = children(server.pid)
+    start = time.perf_counter()
+    server.terminate()
+    try:
+        server.wait(30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+    seconds = time.perf_counter() - start
+    time.sleep(1)
+    alive = [p for p in workers if Path(f"/proc/{p}").exists()
+             and Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"]
+    return seconds, len(alive)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=50, help="sequential warm analyses to time")
     parser.add_argument("--clients", type=int, default=20, help="concurrent clients in the load run")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of the load run")
     parser.add_argument("--workers", type=int, default=2, help="the server's analyze worker processes")
+    parser.add_argument("--burst", type=int, default=50, help="clients in the burst of long documents (0: none)")
+    parser.add_argument("--burst-size", type=float, default=1.0, help="MB of one-paragraph prose per burst request")
+    parser.add_argument("--burst-timeout", type=float, default=10.0, help="seconds before a burst client gives up")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -137,9 +201,10 @@ def main() -> None:
         try:
             times = warm_latency(url, args.requests)
             result = asyncio.run(load(url, args.clients, args.duration))
+            after = asyncio.run(burst(url, args.burst, int(args.burst_size * 1_000_000), args.burst_timeout)) \
+                if args.burst else None
         finally:
-            server.terminate()
-            server.wait(30)
+            stopped_s, orphans = stop(server)
 
     ms = [t * 1000 for t in times]
     print(f"machine: {os.cpu_count()} CPUs · server workers: {args.workers}")
@@ -155,6 +220,12 @@ def main() -> None:
         if values:
             v = [t * 1000 for t in values]
             print(f"  {name}: {len(v)} ok · p50 {percentile(v, 50):.0f} ms · p95 {percentile(v, 95):.0f} ms")
+
+    if after is not None:
+        print(f"burst of {args.burst} × {args.burst_size:g} MB one-paragraph posts, clients giving up after "
+              f"{args.burst_timeout:g} s: {after['outcomes']}; then a small request: {after['small_status']} in "
+              f"{after['small_s']:.2f} s (target ≤ 2 s), {after['in_progress']} analyses still in progress")
+    print(f"SIGTERM: stopped in {stopped_s:.1f} s (target ≤ 5 s), {orphans} worker processes left (target 0)")
 
 
 if __name__ == "__main__":

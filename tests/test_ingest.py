@@ -110,7 +110,7 @@ def test_bad_telegram_export_names_the_message_and_ingests_nothing_from_it(tmp_p
 
 def test_newer_database_is_refused_in_one_line(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     db = tmp_path / "c.sqlite"
-    run(capsys, monkeypatch, "search", "x", "--db", str(db))
+    run(capsys, monkeypatch, "ingest", str(telegram_export(tmp_path / "r.json", 2)), "--db", str(db), "--jobs", "1")
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE alembic_version SET version_num = '0042'")
     code, _, err = run(capsys, monkeypatch, "search", "x", "--db", str(db))

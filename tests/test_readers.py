@@ -121,3 +121,57 @@ def test_sniffing_prefers_content(text, name, expected):
     from pathlib import PurePath
 
     assert sniff(text, PurePath(name) if name else None) == expected
+
+
+DEEP = 100_000
+
+
+@pytest.mark.parametrize(("data", "name"), [
+    (b"[" * DEEP + b"]" * DEEP, "result.json"),
+    (b'{"messages": ' + b'{"a": ' * DEEP + b"1" + b"}" * DEEP + b"}", "result.json"),
+    (b'{"text": "fine"}\n{"text": ' + b"[" * DEEP + b"]" * DEEP + b"}\n", "posts.jsonl"),
+])
+def test_json_nested_too_deep_is_refused_in_one_line(data, name):
+    with pytest.raises(InputError, match="nested too deeply") as err:
+        read_bytes(data, name=name)
+    assert "\n" not in str(err.value)
+
+
+def _rows(fmt: str) -> bytes:
+    rows = [{"id": str(n), "text": f"Post number {n} says something."} for n in range(1, 21)]
+    rows[4]["text"] = ""
+    rows[9]["text"] = "   "
+    del rows[14]["text"]
+    if fmt == "jsonl":
+        return "\n".join(json.dumps(r) for r in rows).encode()
+    return ("id,text\n" + "".join(f"{r['id']},{r.get('text', '')}\n" for r in rows)).encode()
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_rows_without_text_are_named_not_dropped(fmt):
+    skipped: list[str] = []
+    docs = read_bytes(_rows(fmt), name=f"posts.{fmt}", skipped=skipped)
+    assert len(docs) + len(skipped) == 20
+    assert [s.split(" (")[0] for s in skipped] == (["row 5", "row 10", "row 15"] if fmt == "jsonl"
+                                                   else ["row 6", "row 11", "row 16"])
+    with pytest.warns(UserWarning, match="skipped 3 rows without text"):
+        read_bytes(_rows(fmt), name=f"posts.{fmt}")
+
+
+def test_a_csv_field_of_200_kb_is_read():
+    article = "A long article sentence, with a comma. " * 5_200
+    docs = read_bytes(f'id,text\n1,"{article}"\n2,short\n'.encode(), name="articles.csv")
+    assert [len(d.text) for d in docs] == [len(article), 5]
+
+
+def test_html_nested_100000_deep_is_refused_before_parsing():
+    page = b"<html><body>" + b"<div>" * DEEP + b"<p>Deep words.</p>" + b"</div>" * DEEP + b"</body></html>"
+    with pytest.raises(InputError, match="nests elements more than 5,000 levels deep"):
+        read_bytes(page, name="page.html")
+
+
+def test_html_with_many_unclosed_paragraphs_is_not_deep():
+    paragraphs = "".join(f"<p>Paragraph {n} of the article, never closed." for n in range(6_000))
+    page = f"<html><body><article>{paragraphs}</article></body></html>"
+    (doc,) = read_bytes(page.encode(), name="page.html")
+    assert doc.text.count("\n") >= 5_000

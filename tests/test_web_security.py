@@ -142,7 +142,7 @@ def test_a_foreign_host_header_is_refused(client: httpx.Client) -> None:
 
 
 def test_errors_never_show_a_stack_trace(tmp_path: Path) -> None:
-    app = create_app(Settings(db=str(tmp_path / "c.sqlite"), workers=1, queue=0))
+    app = create_app(Settings(db=str(tmp_path / "c.sqlite"), workers=1, queue=0, create_db=True))
 
     def boom() -> None:
         raise RuntimeError("secret internal detail /etc/passwd")

@@ -100,6 +100,7 @@ def fixture_corpus(db: Path) -> dict[str, int]:
                 analysis.findings.append(_technique(analysis, 0, "Doubt", "attack_on_reputation", 6))
             store.add(analysis)
             ids[name] = store.find_documents(analysis.document.id)[-1]
+        store.update_repeats()  # as `ingest` does at its end; the read-only web app never writes clusters
     return ids
 
 
@@ -116,7 +117,7 @@ def test_report_cache_drops_least_recently_used_past_its_size() -> None:
 
 
 def test_server_starts_answers_and_stops(tmp_path: Path) -> None:
-    with running_server(Settings(db=str(tmp_path / "c.sqlite"), workers=1, queue=0)) as url:
+    with running_server(Settings(db=str(tmp_path / "c.sqlite"), workers=1, queue=0, create_db=True)) as url:
         health = httpx.get(f"{url}/api/v1/health").json()
     assert health["status"] == "ok" and health["workers"] == 1 and health["capacity"] == 1
     with pytest.raises(httpx.ConnectError):

@@ -28,6 +28,8 @@ MIN_LETTERS = 20
 #: Detection cost grows with length while accuracy saturates long before a paragraph ends.
 SAMPLE_CHARS = 400
 MIN_CONFIDENCE = 0.5
+#: A text longer than this whose early samples read as no language is refused before the pipeline.
+UNREADABLE_CHARS = 20 * SAMPLE_CHARS
 #: Close neighbours of the supported languages (the confusions that matter) and languages with their own
 #: script (nearly free: lingua rules them out by alphabet). Each extra Latin- or Cyrillic-script language
 #: costs detection time on every segment, so the list stays short.
@@ -45,6 +47,31 @@ def require_supported(language: str | None, source: str, force_hint: str = "") -
     """
     if language is not None and language not in SUPPORTED:
         raise InputError(f"{source} is in an unsupported language ('{language}')",
+                         f"rhetorscope analyses {', '.join(SUPPORTED)}{force_hint}")
+
+
+def refuse_unsupported_early(text: str, source: str, force_hint: str = "") -> None:
+    """Refuse a text in an unsupported language before any stage runs on it.
+
+    The pipeline detects language per segment only after repair and structure,
+    so a 200,000-line Arabic file cost a minute and gigabytes before the refusal.
+    Three samples (start, middle, end) decide in milliseconds; a text whose
+    samples disagree or are too short passes, and the segment-level detection
+    that follows has the last word. A long text none of whose samples reads as
+    any language (10 MB of one letter, random symbols) is refused as well: the
+    pipeline could not name its language either, only after minutes and gigabytes.
+    """
+    votes: Counter[str] = Counter()
+    for at in {0, max(0, len(text) // 2 - SAMPLE_CHARS // 2), max(0, len(text) - SAMPLE_CHARS)}:
+        language, confidence = detect(text[at:at + SAMPLE_CHARS])
+        if language is not None and confidence >= MIN_CONFIDENCE:
+            votes[language] += 1
+    if votes:
+        language, count = votes.most_common(1)[0]
+        if count >= 2 or len(votes) == 1:
+            require_supported(language, source, force_hint)
+    elif len(text) > UNREADABLE_CHARS:
+        raise InputError(f"{source}: cannot tell its language (no sample of it reads as a language)",
                          f"rhetorscope analyses {', '.join(SUPPORTED)}{force_hint}")
 
 

@@ -53,9 +53,17 @@ def analyze(
 
     if language is not None and language not in SUPPORTED:
         raise InputError(f"unsupported language '{language}'", f"use one of: {', '.join(SUPPORTED)}")
+    empty_rows: list[str] = []
     raws = read_path(file, input_format=None if input_format is InputFormat.auto else input_format.value,
                      max_bytes=int(max_size * 1024 * 1024), text_column=text_column, date_column=date_column,
-                     date_format=date_format)
+                     date_format=date_format, skipped=empty_rows)
+    if empty_rows:
+        typer.echo(f"rhetorscope: skipped {len(empty_rows)} row{'s' if len(empty_rows) != 1 else ''} without text: "
+                   + ", ".join(empty_rows), err=True)
+    if language is None and len(raws) == 1:
+        from rhetorscope.language import refuse_unsupported_early
+
+        refuse_unsupported_early(raws[0].text, str(file), "; pass --language to force one")
     pipeline = default_pipeline(fast=fast)
     analyses = []
     with _Progress(raws, len(pipeline.components)) as progress:

@@ -69,10 +69,11 @@ class Period(str, Enum):
     month = "month"
 
 
-def _open(db: str | None) -> Store:
+def _open(db: str | None, *, readonly: bool = True) -> Store:
+    """The corpus; read-only unless the command writes (only `ingest` does)."""
     from rhetorscope.store import Store
 
-    return Store.open(db)
+    return Store.open(db, readonly=readonly)
 
 
 def _date(value: str | None, option: str) -> dt.date | None:
@@ -133,13 +134,28 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _prepare_chunk(items: list[tuple[bytes, RawDocument]], analyze: bool) -> list[Prepared]:
-    """Run the pipeline and build rows for a chunk of documents (in a worker process)."""
+def _prepare_chunk(items: list[tuple[bytes, RawDocument]], analyze: bool,
+                   where: str) -> tuple[list[Prepared], list[str]]:
+    """Run the pipeline and build rows for a chunk of documents of the file `where` (in a worker process).
+
+    A document in a language rhetorscope does not analyse is refused before any
+    stage runs on it, and comes back named instead ("file: document 7 ('ar')").
+    """
     from rhetorscope import pipeline as stages
+    from rhetorscope.language import refuse_unsupported_early
     from rhetorscope.store import prepare
 
     pipeline = stages.default_pipeline() if analyze else stages.structure_pipeline()
-    return [prepare(pipeline(raw), key=key, source=raw.source, analyzed=analyze) for key, raw in items]
+    prepared, refused = [], []
+    for key, raw in items:
+        name = f"{where}: document {raw.external_id or 1}"
+        try:
+            refuse_unsupported_early(raw.text, name)
+        except InputError as exc:
+            refused.append(exc.message.replace(" is in an unsupported language", ""))
+            continue
+        prepared.append(prepare(pipeline(raw), key=key, source=raw.source, analyzed=analyze))
+    return prepared, refused
 
 
 def _terminate(_signum: int, _frame: object) -> None:
@@ -157,6 +173,10 @@ class _Ingest:
         self.added = self.updated = self.skipped = self.failed_files = self.undated = 0
         self.undated_example: str | None = None
         self.errors: list[str] = []
+        #: rows of CSV/JSON Lines files that hold no text, as "file: row 5 (empty text)"
+        self.empty_rows: list[str] = []
+        #: documents not stored because of their language, as "file: document 7 ('ar')"
+        self.unsupported: list[str] = []
 
     def run(self, files: list[Path], progress: Any, task: Any) -> None:
         from concurrent.futures import ProcessPoolExecutor
@@ -172,8 +192,10 @@ class _Ingest:
                     continue
                 todo = self._todo(path, progress, task)
                 pending: list[Prepared] = []
-                for prepared in self._prepared(todo, pool):
+                for prepared, refused in self._prepared(todo, str(path), pool):
                     pending += prepared
+                    self.unsupported += refused
+                    progress.update(task, advance=len(refused))
                     if len(pending) >= self.batch:
                         self._write(pending, progress, task)
                         pending = []
@@ -219,8 +241,9 @@ class _Ingest:
         from rhetorscope.readers import read_path
         from rhetorscope.store import raw_key
 
+        empty_rows: list[str] = []
         try:
-            raws = read_path(path, **self.reader_options)
+            raws = read_path(path, skipped=empty_rows, **self.reader_options)
         except RhetorscopeError as exc:
             self.failed_files += 1
             self.errors.append(str(exc))
@@ -230,6 +253,7 @@ class _Ingest:
         if undated:
             self.undated += len(undated)
             self.undated_example = self.undated_example or f"{path}, {undated[0].undated or 'no date'}"
+        self.empty_rows += [f"{path}: {row}" for row in empty_rows]
         keyed = list({raw_key(raw): raw for raw in raws}.items())
         stored = self.store.stored_keys(k for k, _ in keyed)
         # a stored record re-read with an edit time may be a later edit of it: the writer compares the times
@@ -239,11 +263,12 @@ class _Ingest:
         progress.update(task, total=(progress.tasks[0].total or 0) + len(raws), advance=len(raws) - len(todo))
         return todo
 
-    def _prepared(self, todo: list[tuple[bytes, RawDocument]], pool: Any) -> Iterator[list[Prepared]]:
+    def _prepared(self, todo: list[tuple[bytes, RawDocument]], where: str,
+                  pool: Any) -> Iterator[tuple[list[Prepared], list[str]]]:
         chunks = [todo[i:i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
         if pool is None:
-            return (_prepare_chunk(chunk, self.analyze) for chunk in chunks)
-        return pool.map(_prepare_chunk, chunks, [self.analyze] * len(chunks))
+            return (_prepare_chunk(chunk, self.analyze, where) for chunk in chunks)
+        return pool.map(_prepare_chunk, chunks, [self.analyze] * len(chunks), [where] * len(chunks))
 
     def _write(self, batch: list[Prepared], progress: Any, task: Any) -> None:
         if batch:
@@ -279,7 +304,7 @@ def ingest(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     files = _files(paths)
-    store = _open(db)
+    store = _open(db, readonly=False)
     console = _console(stderr=True)
     run_id = store.begin_run([str(p) for p in paths], analyzed=analyze)
     job = _Ingest(store, run_id, analyze=analyze, jobs=jobs or min(os.cpu_count() or 1, 8), batch=batch,
@@ -309,8 +334,10 @@ def ingest(
         raise
     finally:
         signal.signal(signal.SIGTERM, previous_term)
-        store.finish_run(job.run_id, status, added=job.added + job.updated, skipped=job.skipped,
-                         failed=job.failed_files)
+        try:
+            _finish_run(store, job, status, console)
+        finally:
+            store.close()
     elapsed = time.perf_counter() - started
     total = job.added + job.updated + job.skipped
     if job.added or job.updated:
@@ -324,9 +351,32 @@ def ingest(
         console.print(f"{job.undated} record{'s' if job.undated != 1 else ''} read without a date (first: "
                       f"{job.undated_example}); trends and --since/--until leave undated documents out — "
                       "name the column with --date-column, or its format with --date-format", highlight=False)
+    if job.empty_rows:
+        console.print(f"skipped {len(job.empty_rows)} row{'s' if len(job.empty_rows) != 1 else ''} without text: "
+                      + _named(job.empty_rows), highlight=False, markup=False)
+    if job.unsupported:
+        console.print(f"not stored, in a language rhetorscope does not analyse: {_named(job.unsupported)}",
+                      highlight=False, markup=False)
     if job.errors:
-        raise InputError(f"{job.failed_files} of {len(files)} files could not be read (first: {job.errors[0]})",
+        raise InputError(f"{job.failed_files} of {len(files)} files could not be read: " + "; ".join(job.errors),
                          "nothing was taken from those files; fix them and rerun ingest")
+
+
+def _named(items: list[str], shown: int = 20) -> str:
+    """The first `shown` items, then how many more: a summary line stays readable for a channel of 100,000 posts."""
+    more = len(items) - shown
+    return "; ".join(items[:shown]) + (f"; and {more} more" if more > 0 else "")
+
+
+def _finish_run(store: Store, job: _Ingest, status: str, console: Any) -> None:
+    """Record how the run ended; when even that fails (the disk still full), say so and keep the first error."""
+    try:
+        store.finish_run(job.run_id, status, added=job.added, skipped=job.skipped, failed=job.failed_files)
+    except RhetorscopeError as exc:
+        if status == "finished":
+            raise
+        console.print(f"the run could not be marked {status} ({exc.message}); it stays 'running' in ingest_runs",
+                      highlight=False, markup=False)
 
 
 class _RateProgress:

@@ -7,6 +7,7 @@ refuse bad input with a one-line `InputError` before anything is written.
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path, PurePath
 
 from rhetorscope.errors import InputError
@@ -21,11 +22,15 @@ SUPPORTED_EXTENSIONS = frozenset({".txt", ".md", ".markdown", ".text", ".html", 
 
 def read_bytes(data: bytes, *, name: str = "input", input_format: str | None = None,
                text_column: str | None = None, path: Path | None = None, date_column: str | None = None,
-               date_format: str | None = None, source: str | None = None) -> list[RawDocument]:
+               date_format: str | None = None, source: str | None = None,
+               skipped: list[str] | None = None) -> list[RawDocument]:
     """Decode, sniff and parse `data`; `name` is used in messages and, unless `source` is given, as the source.
 
     The source is the file's own where it names one (a Telegram channel, a CSV
     `source` column). `text_column`, `date_column` and `date_format` apply to CSV and JSON Lines.
+    CSV and JSON Lines rows without text are not documents; each is named in
+    `skipped` ("row 5 (empty text)") so the caller can report it. Without a list
+    to put them in, they are reported as a warning instead.
     """
     if input_format is not None and input_format not in FORMATS:
         raise InputError(f"unknown input format '{input_format}'", f"use one of: {', '.join(FORMATS)}")
@@ -43,8 +48,14 @@ def read_bytes(data: bytes, *, name: str = "input", input_format: str | None = N
         from rhetorscope.readers.tabular import read_csv, read_jsonl
 
         reader = read_jsonl if fmt == "jsonl" else read_csv
+        rows_skipped: list[str] = []
         documents = reader(text, source=source or name, encoding=encoding, text_column=text_column,
-                           date_column=date_column, date_format=date_format)
+                           date_column=date_column, date_format=date_format, skipped=rows_skipped)
+        if skipped is not None:
+            skipped += rows_skipped
+        elif rows_skipped:
+            warnings.warn(f"{name}: skipped {len(rows_skipped)} rows without text: {', '.join(rows_skipped)}",
+                          stacklevel=2)
     else:
         from rhetorscope.readers.text import read_text
 
@@ -56,7 +67,8 @@ def read_bytes(data: bytes, *, name: str = "input", input_format: str | None = N
 
 def read_path(path: Path | str, *, input_format: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
               text_column: str | None = None, date_column: str | None = None,
-              date_format: str | None = None, source: str | None = None) -> list[RawDocument]:
+              date_format: str | None = None, source: str | None = None,
+              skipped: list[str] | None = None) -> list[RawDocument]:
     """Read one file; checks existence, type and size before reading a byte."""
     path = Path(path)
     if not path.exists():
@@ -74,7 +86,7 @@ def read_path(path: Path | str, *, input_format: str | None = None, max_bytes: i
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})", "check the file's permissions") from None
     return read_bytes(data, name=str(path), input_format=input_format, text_column=text_column, path=path,
-                      date_column=date_column, date_format=date_format, source=source)
+                      date_column=date_column, date_format=date_format, source=source, skipped=skipped)
 
 
 __all__ = ["DEFAULT_MAX_BYTES", "FORMATS", "SUPPORTED_EXTENSIONS", "RawDocument", "read_bytes", "read_path"]

@@ -16,16 +16,16 @@ import datetime as dt
 import email.utils
 import functools
 import io
-import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from rhetorscope.errors import InputError
-from rhetorscope.readers.base import RawDocument
+from rhetorscope.readers.base import RawDocument, parse_json
 
 TEXT_COLUMNS = ("text", "body", "content", "message", "post", "full_text", "paragraph")
 _ID_COLUMNS = ("id", "article_id", "message_id", "url", "uid")
+_CSV_FIELD_LIMIT = 131_072  # the csv module's default
 _DATE_COLUMNS = ("date", "published", "published_at", "created_at", "datetime", "time")
 
 
@@ -102,8 +102,13 @@ def _date_field(row: Mapping[str, Any], date_column: str | None) -> tuple[str | 
 
 def _rows_to_documents(
     rows: Iterable[tuple[int, Mapping[str, Any]]], fmt: str, source: str | None, encoding: str | None,
-    text_column: str | None, date_column: str | None = None, date_format: str | None = None,
+    text_column: str | None, skipped: list[str], date_column: str | None = None, date_format: str | None = None,
 ) -> list[RawDocument]:
+    """A document per row with text; a later row without text is named in `skipped`, never dropped unsaid.
+
+    A first row without any of the text columns means the file is not what it
+    seems, so it is refused as a whole.
+    """
     documents = []
     columns = (text_column,) if text_column else TEXT_COLUMNS
     for index, (number, row) in enumerate(rows):
@@ -112,17 +117,18 @@ def _rows_to_documents(
             raise InputError(f"{source or fmt}: there is no date column '{date_column}' "
                              f"(found {', '.join(map(str, row)) or 'nothing'})", "name the column with --date-column")
         text = _pick(row, (c.lower() for c in columns))
-        if text is None:
-            if text_column or not documents:
-                raise InputError(
-                    f"{source or fmt}: row {number} has no text column "
-                    f"(looked for {', '.join(columns)}; found {', '.join(map(str, row)) or 'nothing'})",
-                    "name the column with --text-column",
-                )
-            continue
-        if not isinstance(text, str):
+        if text is None and not documents and not skipped and not _has_column(row, columns):
+            raise InputError(
+                f"{source or fmt}: row {number} has no text column "
+                f"(looked for {', '.join(columns)}; found {', '.join(map(str, row)) or 'nothing'})",
+                "name the column with --text-column",
+            )
+        if text is not None and not isinstance(text, str):
             raise InputError(f"{source or fmt}: row {number}: the text column holds {type(text).__name__}, "
                              "not a string", "fix the row or choose another --text-column")
+        if text is None or not text.strip():
+            skipped.append(f"row {number} ({'empty text' if _has_column(row, columns) else 'no text column'})")
+            continue
         ident = _pick(row, _ID_COLUMNS)
         extra = {k: v for k, v in row.items() if isinstance(v, str | int | float | bool) and v != text}
         date_name, date_value = _date_field(row, date_column)
@@ -142,37 +148,45 @@ def _rows_to_documents(
     return documents
 
 
+def _has_column(row: Mapping[str, Any], columns: Iterable[str]) -> bool:
+    keys = {k.lower() for k in row if isinstance(k, str)}
+    return any(c.lower() in keys for c in columns)
+
+
 def read_jsonl(text: str, *, source: str | None, encoding: str | None, text_column: str | None = None,
-               date_column: str | None = None, date_format: str | None = None) -> list[RawDocument]:
+               date_column: str | None = None, date_format: str | None = None,
+               skipped: list[str]) -> list[RawDocument]:
     def rows() -> Iterable[tuple[int, Mapping[str, Any]]]:
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
                 continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{source or 'JSON Lines'}: line {number} is not valid JSON ({exc.msg})",
-                                 "fix or remove that line") from None
+            row = parse_json(line, f"{source or 'JSON Lines'}: line {number}", "fix or remove that line")
             if not isinstance(row, dict):
                 raise InputError(f"{source or 'JSON Lines'}: line {number} is not a JSON object",
                                  "each line must be an object such as {\"text\": \"…\"}")
             yield number, row
 
-    return _rows_to_documents(rows(), "jsonl", source, encoding, text_column, date_column, date_format)
+    return _rows_to_documents(rows(), "jsonl", source, encoding, text_column, skipped, date_column, date_format)
 
 
 def read_csv(text: str, *, source: str | None, encoding: str | None, text_column: str | None = None,
-             date_column: str | None = None, date_format: str | None = None) -> list[RawDocument]:
+             date_column: str | None = None, date_format: str | None = None,
+             skipped: list[str]) -> list[RawDocument]:
     try:
         dialect: Any = csv.Sniffer().sniff(text[:20_000], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+    # The csv module refuses fields over 128 KiB, less than one long article; no field can be longer than the
+    # file, and the file has passed the size limit already.
+    previous_limit = csv.field_size_limit(max(len(text), _CSV_FIELD_LIMIT))
     try:
         rows = [(number, row) for number, row in enumerate(reader, start=2)]
     except csv.Error as exc:
         raise InputError(f"{source or 'CSV'}: line {reader.line_num} is malformed ({exc})",
                          "check the quoting of that line") from None
+    finally:
+        csv.field_size_limit(previous_limit)
     if not reader.fieldnames:
         raise InputError(f"{source or 'CSV'} has no header row", "add a header such as 'id,date,text'")
-    return _rows_to_documents(rows, "csv", source, encoding, text_column, date_column, date_format)
+    return _rows_to_documents(rows, "csv", source, encoding, text_column, skipped, date_column, date_format)

@@ -19,14 +19,13 @@ used. Service messages (pins, joins, title changes) and media-only posts are ski
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from rhetorscope.errors import InputError
-from rhetorscope.readers.base import RawDocument
+from rhetorscope.readers.base import RawDocument, parse_json
 
 _HINT = "re-export the channel from Telegram Desktop (Export chat history → JSON)"
 
@@ -58,11 +57,7 @@ def read_telegram(text: str, *, source: str | None, encoding: str | None) -> lis
     name = source or "the Telegram export"
     if text.lstrip()[:1] == "<":
         return read_telegram_html(text, source=source, encoding=encoding)
-    try:
-        data: Any = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
-                         _HINT) from None
+    data: Any = parse_json(text, name, _HINT)
     if isinstance(data, dict) and isinstance(data.get("messages"), list):
         return _chat(data, name=name, fallback=source, encoding=encoding, where="")
     chats = _account_chats(data)

@@ -18,6 +18,7 @@ from rhetorscope.store.engine import (
     make_engine,
     migrate,
     retry_locked,
+    sqlite_path,
     to_url,
 )
 from rhetorscope.store.records import Prepared, Written, analysis_key, load_analysis, prepare, write
@@ -32,20 +33,32 @@ class Store:
     Open with `Store.open(db)`; it creates or upgrades the schema and refuses a
     database written by a newer rhetorscope. Safe to use from several processes
     at once: every write is one short transaction that is retried while another
-    process holds the lock.
+    process holds the lock. `Store.open(db, readonly=True)` is for commands that
+    only read: it never creates, upgrades or writes anything, so it works on a
+    read-only mount, and a path that does not exist is an error rather than a new
+    empty corpus.
     """
 
-    def __init__(self, engine: Engine, url: str) -> None:
+    def __init__(self, engine: Engine, url: str, *, readonly: bool = False) -> None:
         self.engine = engine
         self.url = url
+        self.readonly = readonly
 
     @classmethod
-    def open(cls, db: str | Path | None = None) -> Store:
-        """Open (creating if needed) the corpus at a file path or SQLAlchemy URL; None means the default."""
+    def open(cls, db: str | Path | None = None, *, readonly: bool = False) -> Store:
+        """Open the corpus at a file path or SQLAlchemy URL (None means the default); created unless `readonly`."""
         url = to_url(str(db)) if db is not None else default_db_url()
-        engine = make_engine(url)
-        migrate(engine, url)
-        return cls(engine, url)
+        path = sqlite_path(url)
+        if readonly and path and not Path(path).exists():
+            raise StoreError(f"there is no corpus database at {path}",
+                             "check the --db path, or create one with `rhetorscope ingest FILES --db …`")
+        engine = make_engine(url, readonly=readonly)
+        try:
+            migrate(engine, url, readonly=readonly)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine, url, readonly=readonly)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -66,6 +79,8 @@ class Store:
         """Store one analysis (keyed by its text and place of publication); False if it was there already.
 
         A later edit of a stored Telegram message replaces it (True).
+        Call `update_repeats()` after a series of adds, as `ingest` does at its end: a read-only store
+        (the web app, `rhetorscope repeats`) reports clusters as they are and never computes them.
         """
         prepared = prepare(analysis, key=analysis_key(analysis), source=source, analyzed=analyzed)
         run = self.begin_run([source or analysis.document.metadata.source or "api"], analyzed=analyzed)
@@ -184,10 +199,11 @@ class Store:
                 include_boilerplate: bool = False) -> RepeatPage:
         """Talking points repeated in at least `min_count` documents, most repeated first, a page at a time.
 
-        Clusters passages that arrived since the last call first, so the answer is
-        current. See `rhetorscope.store.repeats.list_clusters` for what one cluster is.
+        Clusters passages that arrived since the last call first, so the answer is current; a read-only
+        store answers from the clusters as they are (every ingest updates them when it ends).
         """
-        self.update_repeats()
+        if not self.readonly:
+            self.update_repeats()
         with self.engine.connect() as conn:
             return list_clusters(conn, min_count=min_count, since=since, until=until, source=source,
                                  limit=limit, offset=offset, occurrences=occurrences,

@@ -64,7 +64,8 @@ SourceFilter = Annotated[str | None, Query(max_length=200, description="part of 
     dependencies=[Depends(require_token)],
     responses={401: {"model": Problem}, 413: {"model": Problem}, 415: {"model": Problem},
                422: {"model": ValidationProblem},
-               429: {"model": Problem, "description": "every worker and queue slot is busy; see Retry-After"}},
+               429: {"model": Problem, "description": "every worker and queue slot is busy; see Retry-After"},
+               503: {"model": Problem, "description": "the analysis passed its time or memory limit"}},
     openapi_extra={"requestBody": {"required": True, "content": {
         "application/json": {"schema": AnalyzeRequest.model_json_schema()},
         "multipart/form-data": {"schema": multipart_schema()},
@@ -74,7 +75,7 @@ async def analyze(request: Request) -> Response:
     """Read, repair, structure and analyse one document (the same JSON as `rhetorscope analyze --format json`)."""
     given = await read_analyze_input(request)
     body = await request.app.state.pool.analyze(given.data, name=given.name, input_format=given.input_format,
-                                                text_column=given.text_column)
+                                                text_column=given.text_column, disconnected=request.is_disconnected)
     return Response(body, media_type="application/json")
 
 

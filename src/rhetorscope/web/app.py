@@ -13,6 +13,7 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,15 +21,24 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from rhetorscope import __version__
 from rhetorscope.errors import RhetorscopeError
 from rhetorscope.web import api, pages
-from rhetorscope.web.pool import AnalyzePool, Busy, WorkerLost
+from rhetorscope.web.pool import AnalyzePool, Busy, ClientGone, WorkerLost
 from rhetorscope.web.reports import ReportCache
-from rhetorscope.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware
+from rhetorscope.web.security import (
+    BodyLimitMiddleware,
+    HeadMiddleware,
+    LoopbackHostMiddleware,
+    SameOriginMiddleware,
+    SecurityHeadersMiddleware,
+    common_headers,
+)
 from rhetorscope.web.settings import LOOPBACK_HOSTS, Settings
+
+if TYPE_CHECKING:
+    from rhetorscope.store import Store
 
 log = logging.getLogger("rhetorscope.web")
 
@@ -45,10 +55,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from rhetorscope.store import Store
-
-        app.state.store = Store.open(settings.db)
-        app.state.pool = AnalyzePool(settings.workers, settings.queue)
+        app.state.store = open_store(settings)
+        app.state.pool = AnalyzePool(settings.workers, settings.queue, timeout_s=settings.analyze_timeout_s,
+                                     memory_bytes=settings.worker_memory_bytes)
         try:
             await app.state.pool.start()
             yield
@@ -61,10 +70,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.reports = ReportCache(settings.report_cache_bytes)
 
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout_s)
+    app.add_middleware(SameOriginMiddleware)
     if settings.loopback:
         # A page on another site must not reach this server through DNS rebinding.
-        app.add_middleware(TrustedHostMiddleware, allowed_hosts=[h for h in LOOPBACK_HOSTS if ":" not in h])
+        app.add_middleware(LoopbackHostMiddleware, allowed=LOOPBACK_HOSTS)
+    app.add_middleware(HeadMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     _add_error_handlers(app)
 
@@ -74,6 +85,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(packages=[("rhetorscope.web", "static")]), name="static")
     app.add_api_route("/docs", _docs, include_in_schema=False, response_class=HTMLResponse)
     return app
+
+
+def open_store(settings: Settings) -> Store:
+    """The corpus, read-only: no page or endpoint writes to it (GET /repeats included).
+
+    With `create_db` an empty corpus is made first where there is none.
+    """
+    from rhetorscope.store import Store
+
+    if settings.create_db:
+        Store.open(settings.db).close()
+    return Store.open(settings.db, readonly=True)
+
+
+def check_store(settings: Settings) -> None:
+    """Open and close the corpus, so a bad database is refused before the server starts."""
+    open_store(settings).close()
 
 
 def _docs() -> HTMLResponse:
@@ -107,7 +135,11 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RhetorscopeError)
     async def user_error(request: Request, exc: RhetorscopeError) -> Response:
-        return _problem(request, 400, exc.message, exc.hint)
+        return _problem(request, getattr(exc, "status", 400), exc.message, exc.hint)
+
+    @app.exception_handler(ClientGone)
+    async def client_gone(request: Request, exc: ClientGone) -> Response:
+        return Response(status_code=499)  # nobody reads it: nginx's "client closed request", for the log
 
     @app.exception_handler(Busy)
     async def busy(request: Request, exc: Busy) -> Response:
@@ -138,4 +170,5 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return _problem(request, 500, "internal error", "the server log has the details")
+        # Starlette sends this answer from outside every middleware, so it gets the security headers here.
+        return _problem(request, 500, "internal error", "the server log has the details", headers=common_headers())

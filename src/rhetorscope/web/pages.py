@@ -112,9 +112,10 @@ async def analyze_submit(request: Request) -> Response:
                       text=given.data.decode("utf-8", "replace") if given.name == PASTED else "")
     try:
         body = await request.app.state.pool.analyze(given.data, name=given.name, input_format=given.input_format,
-                                                    text_column=given.text_column)
+                                                    text_column=given.text_column,
+                                                    disconnected=request.is_disconnected)
     except RhetorscopeError as exc:
-        return render(request, "analyze.html.j2", 400, page="analyze", error=str(exc),
+        return render(request, "analyze.html.j2", getattr(exc, "status", 400), page="analyze", error=str(exc),
                       text=given.data.decode("utf-8", "replace") if given.name == PASTED else "")
     doc_id = Analysis.model_validate_json(body).document.id
     request.app.state.reports.put(doc_id, body)

@@ -36,6 +36,10 @@ class BodyTooLarge(Exception):
     """Raised inside `receive` once the body passes the limit."""
 
 
+class BodyTooSlow(Exception):
+    """Raised inside `receive` once the body has taken longer than its time limit to arrive."""
+
+
 async def _send_json(send: Send, status: int, payload: dict[str, str], headers: dict[str, str] | None = None) -> None:
     body = json.dumps(payload).encode()
     raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
@@ -71,11 +75,17 @@ async def _drain(receive: Receive) -> None:
 
 
 class BodyLimitMiddleware:
-    """Answer 413 when a request body is over `max_bytes`, by its Content-Length or as it streams."""
+    """Answer 413 when a request body is over `max_bytes`, by its Content-Length or as it streams.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    A body must also arrive within `timeout_s`, or the answer is 408: a client
+    trickling 10 bytes a second would otherwise hold its connection, and the
+    memory of what it sent, for as long as it likes.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout_s: float = 30.0) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout_s = timeout_s
 
     async def _refuse(self, receive: Receive, send: Send, *, drain: bool) -> None:
         if drain:
@@ -98,13 +108,21 @@ class BodyLimitMiddleware:
                     await self._refuse(receive, send, drain=declared is not None and declared <= DRAIN_BYTES)
                     return
         received = 0
-        started = False
+        started = body_done = False
+        deadline = asyncio.get_running_loop().time() + self.timeout_s
 
         async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, body_done
+            if body_done:
+                return await receive()
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                raise BodyTooSlow from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                body_done = not message.get("more_body", False)
                 if received > self.max_bytes:
                     raise BodyTooLarge
             return message
@@ -119,6 +137,10 @@ class BodyLimitMiddleware:
         except BodyTooLarge:
             if not started:
                 await self._refuse(receive, send, drain=True)
+        except BodyTooSlow:
+            if not started:
+                await _send_json(send, 408, {"detail": f"the request body did not arrive within {self.timeout_s:g} s",
+                                             "hint": "send it again on a faster connection"}, {"connection": "close"})
 
 
 class SecurityHeadersMiddleware:
@@ -141,6 +163,91 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+def common_headers() -> dict[str, str]:
+    """The headers every answer carries, for the one answer no middleware sees: the 500 of a crash."""
+    return {**_COMMON_HEADERS, "content-security-policy": PAGE_CSP}
+
+
+def _host_name(value: str) -> str:
+    """The name of a Host header without its port: `[::1]:8000` -> `::1`, `localhost:8000` -> `localhost`."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        return value[1:value.find("]")] if "]" in value else ""
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+class LoopbackHostMiddleware:
+    """400 unless the Host header names this machine, so a page elsewhere cannot reach the app by DNS rebinding.
+
+    Starlette's TrustedHostMiddleware cuts the port at the first colon, which
+    leaves `[` of an IPv6 address and so refused every request to `serve --host ::1`.
+    """
+
+    def __init__(self, app: ASGIApp, allowed: tuple[str, ...]) -> None:
+        self.app = app
+        self.allowed = frozenset(allowed)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), "")
+            if _host_name(host) not in self.allowed:
+                await _send_json(send, 400, {"detail": "invalid host header",
+                                             "hint": "open the app by its loopback address, e.g. http://127.0.0.1"})
+                return
+        await self.app(scope, receive, send)
+
+
+class SameOriginMiddleware:
+    """403 for a request that changes or starts work (POST and the like) sent by a page of another site.
+
+    A browser names the sending page in `Origin` (and, in current browsers,
+    `Sec-Fetch-Site`); a form on another site must not make this server analyse
+    documents on its behalf. Requests without either header (curl, scripts) are
+    not from a browser page and pass.
+    """
+
+    SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] not in self.SAFE:
+            headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]
+                       if k in (b"origin", b"host", b"sec-fetch-site")}
+            origin = headers.get("origin")
+            cross = headers.get("sec-fetch-site") == "cross-site"
+            if origin is not None:
+                own = origin.split("://", 1)[-1].lower() == headers.get("host", "").lower()
+                cross = cross or not own
+            if cross:
+                await _send_json(send, 403, {"detail": "this request came from a page of another site",
+                                             "hint": "use the app's own pages, or call the API without a browser"})
+                return
+        await self.app(scope, receive, send)
+
+
+class HeadMiddleware:
+    """Answer HEAD like GET without the body (every GET route gets HEAD, as HTTP says it should)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)
 
 
 def token_matches(expected: str | None, given: str | None) -> bool:

@@ -7,10 +7,23 @@ environment variables fill in what the command line leaves out.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from rhetorscope.errors import InputError
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 MB = 1024 * 1024
+
+
+#: Environment variable -> (setting, conversion from its text).
+ENVIRONMENT: dict[str, tuple[str, Callable[[str], object]]] = {
+    "RHETORSCOPE_MAX_BODY_MB": ("max_body_bytes", lambda v: int(float(v) * MB)),
+    "RHETORSCOPE_WORKERS": ("workers", int),
+    "RHETORSCOPE_ANALYZE_TIMEOUT": ("analyze_timeout_s", float),
+    "RHETORSCOPE_WORKER_MEMORY_MB": ("worker_memory_bytes", lambda v: int(float(v) * MB)),
+    "RHETORSCOPE_BODY_TIMEOUT": ("body_timeout_s", float),
+}
 
 
 @dataclass(frozen=True)
@@ -29,17 +42,30 @@ class Settings:
     queue: int = 32
     token: str | None = None
     report_cache_bytes: int = 64 * MB
+    #: Create an empty corpus at `db` when there is none; otherwise a missing database is an error.
+    create_db: bool = False
+    #: An analysis running longer is stopped (its worker killed and replaced) and answered 503.
+    analyze_timeout_s: float = 120.0
+    #: A worker whose resident memory passes this is stopped the same way; 0 means no limit.
+    worker_memory_bytes: int = 2048 * MB
+    #: A request body still arriving after this long is answered 408 (a client sending 10 bytes a second).
+    body_timeout_s: float = 30.0
+    #: After SIGTERM or Ctrl-C, requests in flight get this long before they are cancelled.
+    shutdown_grace_s: float = 3.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
-        """`RHETORSCOPE_TOKEN`, `RHETORSCOPE_MAX_BODY_MB`, `RHETORSCOPE_WORKERS`; explicit overrides win."""
+        """`RHETORSCOPE_TOKEN` and the limits in `ENVIRONMENT` (docs/limits.md); explicit overrides win."""
         values: dict[str, object] = {}
         if os.environ.get("RHETORSCOPE_TOKEN"):
             values["token"] = os.environ["RHETORSCOPE_TOKEN"]
-        if os.environ.get("RHETORSCOPE_MAX_BODY_MB"):
-            values["max_body_bytes"] = int(float(os.environ["RHETORSCOPE_MAX_BODY_MB"]) * MB)
-        if os.environ.get("RHETORSCOPE_WORKERS"):
-            values["workers"] = int(os.environ["RHETORSCOPE_WORKERS"])
+        for variable, (name, convert) in ENVIRONMENT.items():
+            if os.environ.get(variable):
+                try:
+                    values[name] = convert(os.environ[variable])
+                except ValueError:
+                    raise InputError(f"${variable} is not a number: {os.environ[variable]!r}",
+                                     "set it to a number, or unset it for the default") from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
 

@@ -1,0 +1,85 @@
+"""Long text without line breaks: time per pipeline stage and peak memory, one fresh process per size.
+
+The input is prose in one paragraph (the reference interview's words, its
+sentences shuffled so the text does not simply repeat). Targets (issue 13):
+1 MB ≤ 10 s, 5 MB ≤ 50 s, peak memory ≤ 1 GB.
+
+    python benchmarks/long_text.py                  # 1 MB and 5 MB
+    python benchmarks/long_text.py --sizes 0.25,1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "examples" / "mfa-lavrov-interview-2025-03-21.txt"
+
+
+def one_paragraph(size: int, seed: int = 5) -> str:
+    """`size` characters of the reference's sentences in random order, joined by spaces."""
+    import re
+
+    sentences = re.split(r"(?<=[.!?])\s+", " ".join(REFERENCE.read_text(encoding="utf-8").split()))
+    rng = random.Random(seed)
+    parts: list[str] = []
+    length = 0
+    while length < size:
+        sentence = rng.choice(sentences)
+        parts.append(sentence)
+        length += len(sentence) + 1
+    return " ".join(parts)[:size]
+
+
+def measure(size: int) -> dict[str, object]:
+    """Run in a child process: the pipeline on one paragraph of `size` characters."""
+    from rhetorscope.pipeline import default_pipeline
+    from rhetorscope.readers import read_bytes
+
+    pipeline = default_pipeline()
+    pipeline(read_bytes(b"Warm-up. The models load once.", name="warm.txt")[0])
+    (raw,) = read_bytes(one_paragraph(size).encode(), name="long.txt")
+    stages: dict[str, float] = {}
+    current = [time.perf_counter(), ""]
+
+    def stage(name: str) -> None:
+        now = time.perf_counter()
+        if current[1]:
+            stages[str(current[1])] = now - float(current[0])
+        current[:] = [now, name]
+
+    started = time.perf_counter()
+    analysis = pipeline(raw, on_stage=stage)
+    stage("")
+    return {"seconds": time.perf_counter() - started, "stages": stages, "findings": len(analysis.findings),
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1,5", help="comma-separated sizes in MB")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure(args.child)))
+        return
+    print(f"machine: {os.cpu_count()} CPUs · load average {os.getloadavg()[0]:.1f}")
+    print(f"{'size':>7} {'total s':>8} {'peak MB':>8} {'findings':>9}  per stage (s)")
+    for mb in (float(s) for s in args.sizes.split(",")):
+        done = subprocess.run([sys.executable, __file__, "--child", str(int(mb * 1_000_000))], check=True,
+                              capture_output=True, text=True)
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        stages = " · ".join(f"{k} {v:.1f}" for k, v in result["stages"].items())
+        print(f"{mb:>5g} MB {result['seconds']:>8.1f} {result['peak_mb']:>8.0f} {result['findings']:>9}  {stages}")
+
+
+if __name__ == "__main__":
+    main()
