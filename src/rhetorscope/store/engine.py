@@ -26,7 +26,7 @@ from sqlalchemy.exc import OperationalError
 
 from rhetorscope.errors import RhetorscopeError
 
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 BUSY_TIMEOUT_S = 60
 _WRITE_RETRIES = 8
 _MIGRATIONS = Path(__file__).with_name("migrations")

@@ -181,3 +181,23 @@ passages = Table(
     Column("bands", LargeBinary, nullable=False),
     Column("cluster_id", Integer),
 )
+
+factchecks = Table(
+    "factchecks", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String, nullable=False, unique=True),
+    Column("claim", Text, nullable=False),
+    Column("title", Text),
+    Column("rating", String),
+    Column("reviewer", String),
+    Column("url", String),
+    Column("claimant", String),
+    Column("claim_date", Date),
+    Column("review_date", Date),
+    Column("language", String),
+    Column("collection", String, nullable=False),
+    Column("imported", DateTime, nullable=False),
+    Column("vector", LargeBinary),
+    Column("encoder", String),
+    Index("ix_factchecks_review_date", "review_date"),
+)
