@@ -95,7 +95,7 @@ def document_id(text: str) -> str:
 
 
 def technique_components() -> list[Component]:
-    """The technique stages: paragraph classifier, then span tagger, when their artifacts are present.
+    """The trained stages: paragraph classifier, span tagger, claims, when their artifacts are present.
 
     They produce no findings until a trained model is available; never fake ones.
     """
@@ -112,6 +112,12 @@ def technique_components() -> list[Component]:
         from rhetorscope.spans.component import SpanComponent
 
         components.append(SpanComponent())
+    from rhetorscope.claims.checkworthy import shipped_artifact as claims_artifact
+
+    if claims_artifact().is_file():
+        from rhetorscope.claims.component import ClaimComponent
+
+        components.append(ClaimComponent())
     return components
 
 
@@ -126,7 +132,7 @@ def structure_pipeline() -> Pipeline:
 
 @lru_cache(maxsize=2)
 def default_pipeline(techniques: bool = True) -> Pipeline:
-    """read -> repair -> structure -> language -> sentences -> repetition -> techniques (render is the caller's).
+    """read -> repair -> structure -> language -> sentences -> repetition -> techniques -> claims.
 
     `techniques=False` leaves the trained models out: structure and repetition only.
     """

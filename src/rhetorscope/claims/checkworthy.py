@@ -144,7 +144,7 @@ class CheckworthyModel:
         texts = [checkworthy_text(s) for s in sentences]
         if not texts:
             return []
-        vectors = (encoder or load_encoder(self.meta.get("encoder_spec", "e5"))).encode(texts, "passage")
+        vectors = _encode_remembered(encoder or load_encoder(self.meta.get("encoder_spec", "e5")), texts)
         return self.score_encoded(texts, vectors, languages, evidence)
 
     def score_encoded(self, texts: Sequence[str], vectors: np.ndarray,
@@ -219,6 +219,22 @@ class CheckworthyModel:
         except (OSError, KeyError, ValueError) as exc:
             raise RhetorscopeError(f"cannot read check-worthiness model {path}: {exc}",
                                    "rebuild it with `rhetorscope train checkworthy`") from exc
+
+
+_REMEMBERED: dict[tuple[str, str], np.ndarray] = {}
+_REMEMBER_AT_MOST = 20_000
+
+
+def _encode_remembered(encoder: Encoder, texts: Sequence[str]) -> np.ndarray:
+    """Encoder rows, remembered for the process: a server or a corpus ingest sees the same sentences
+    (boilerplate, repeated passages, re-analysed documents) again and again, and encoding is the cost."""
+    missing = list(dict.fromkeys(t for t in texts if (encoder.name, t) not in _REMEMBERED))
+    if missing:
+        if len(_REMEMBERED) + len(missing) > _REMEMBER_AT_MOST:
+            _REMEMBERED.clear()
+        _REMEMBERED.update(zip(((encoder.name, t) for t in missing), encoder.encode(missing, "passage"),
+                               strict=True))
+    return np.stack([_REMEMBERED[(encoder.name, t)] for t in texts])
 
 
 def shipped_artifact() -> Path:

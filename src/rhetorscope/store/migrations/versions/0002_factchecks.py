@@ -1,4 +1,5 @@
-"""Fact-check collections: one row per ClaimReview (or CheckThat! TSV) claim, with its encoder vector.
+"""Fact-check collections: one row per ClaimReview (or CheckThat! TSV) claim, with its encoder vector;
+a claim finding's matched fact-checks (`findings.matches`).
 
 Revision ID: 0002
 Revises: 0001
@@ -36,7 +37,10 @@ def upgrade() -> None:
         sa.Column("encoder", sa.String),
     )
     op.create_index("ix_factchecks_review_date", "factchecks", ["review_date"])
+    op.add_column("findings", sa.Column("matches", sa.JSON))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("findings") as batch:
+        batch.drop_column("matches")
     op.drop_table("factchecks")
