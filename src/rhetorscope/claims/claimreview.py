@@ -156,13 +156,6 @@ def _collect(node: Any, where: str, parsed: Parsed) -> int:
     return n
 
 
-def _loads(text: str, where: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{where}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
-
-
 def parse_text(text: str, name: str) -> Parsed:
     """Parse one file's text; the format is told by its content (HTML, JSON, JSON Lines, TSV)."""
     parsed = Parsed()
@@ -182,8 +175,10 @@ def parse_text(text: str, name: str) -> Parsed:
     elif head.startswith(("[", "{")):
         try:
             node = json.loads(text)
-        except json.JSONDecodeError:
+        except json.JSONDecodeError as exc:
             _json_lines(text, name, parsed)
+            if not parsed.records:
+                raise InputError(f"{name}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
         else:
             _collect(node, name, parsed)
     elif "\t" in text.split("\n", 1)[0]:

@@ -108,10 +108,14 @@ class ClaimIndex:
         return [Hit(int(i), float(blended[i]), float(lexical[i]), float(cosine[i])) for i in best]
 
     def shared_terms(self, query: str, text: str, top: int = 5) -> list[str]:
-        """The rarest words query and fact-check share: the reason a reader can check."""
-        common = set(tokens(query)) & set(tokens(text))
-        ranked = sorted(common, key=lambda t: (-float(self.idf[self.vocab[t]]) if t in self.vocab else 0.0, t))
-        return [t for t in ranked if t in self.vocab and self.idf[self.vocab[t]] > 2.0][:top]
+        """The rarest words query and fact-check share: the reason a reader can check.
+
+        A word counts when its idf is at least half that of a word found in one fact-check only, so
+        "the" and "said" never show, whatever the collection's size."""
+        rare = 0.5 * float(np.log(1 + (self.size - 0.5) / 1.5))
+        common = {w for w in set(tokens(query)) & set(tokens(text)) if w in self.vocab}
+        ranked = sorted(common, key=lambda w: (-float(self.idf[self.vocab[w]]), w))
+        return [w for w in ranked if self.idf[self.vocab[w]] >= rare][:top]
 
 
 def vclaim_text(claim: str, title: str) -> str:
