@@ -237,3 +237,27 @@ def test_shared_checkthat_data_reads_as_documented(shared_datasets: Path) -> Non
     task2 = shared_datasets / "checkthat2020-task2"
     assert len(read_queries(task2 / "dev" / "tweets.queries.tsv")) == 197
     assert len(read_qrels(task2 / "dev" / "tweet-vclaim-pairs.qrels")) == 197
+
+
+def test_api_lists_fact_checks_and_matches_a_claim_across_languages(tmp_path: Path) -> None:
+    import httpx
+
+    from rhetorscope.claims.factchecks import embed_missing, import_files
+    from rhetorscope.encoder import load_encoder
+    from rhetorscope.web.settings import Settings
+    from test_web_server import running_server
+
+    db = tmp_path / "c.sqlite"
+    with Store.open(db) as store:
+        import_files(store, [CLAIMS / "claimreview.json", CLAIMS / "article.html"])
+        embed_missing(store, load_encoder())
+    with running_server(Settings(db=str(db), workers=1, queue=4)) as url, \
+            httpx.Client(base_url=url, timeout=60) as http:
+        page = http.get("/api/v1/factchecks", params={"limit": 2}).json()
+        assert page["total"] == 4 and len(page["factchecks"]) == 2
+        assert page["factchecks"][0]["review_date"] == "2024-02-10"
+        found = http.get("/api/v1/claims/match", params={"q": "Вакцины содержат микрочипы для слежки.", "top": 2})
+        assert found.status_code == 200
+        best = found.json()["matches"][0]
+        assert best["claim"] == "Vaccines contain microchips for tracking people." and best["rating"] == "False"
+        assert http.get("/api/v1/claims/match").status_code == 422

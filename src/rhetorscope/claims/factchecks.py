@@ -189,14 +189,14 @@ class StoreMatcher:
     def __len__(self) -> int:
         return len(self.rows)
 
-    def __call__(self, claims: Sequence[str]) -> list[list[Match]]:
+    def __call__(self, claims: Sequence[str], top: int | None = None) -> list[list[Match]]:
         """The best fact-checks per claim, each with its score, shared rare words and matched passage."""
         if not claims or not self.rows:
             return [[] for _ in claims]
         vectors = self.encoder.encode(list(claims), "query") if self.encoder is not None else None
         out = []
         for n, claim in enumerate(claims):
-            hits = self.index.search(claim, None if vectors is None else vectors[n], self.top)
+            hits = self.index.search(claim, None if vectors is None else vectors[n], top or self.top)
             matches = []
             for h in hits:
                 if h.score < self.min_score:

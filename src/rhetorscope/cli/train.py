@@ -111,5 +111,5 @@ def checkworthy(
     model.save(out / ARTIFACT_NAME)
     (out / "MODEL_CARD.md").write_text(model_card(model, cv, extra, data.name), encoding="utf-8")
     typer.echo(format_table(cv))
-    typer.echo(f"threshold {extra['threshold']:.3f} (out-of-fold F1 {extra['oof_f1']:.3f}); "
-               f"wrote {out / ARTIFACT_NAME}")
+    typer.echo(f"threshold {extra['threshold']:.3f} (out-of-fold recall {extra['recall']:.2f}, precision "
+               f"{extra['precision']:.3f}, flags {extra['flagged']:.1%}); wrote {out / ARTIFACT_NAME}")
