@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rhetorscope.model import Finding, FindingKind, Match, SegmentKind
-from rhetorscope.pipeline import Work
+from rhetorscope.pipeline import Pipeline, Work
 
 Matcher = Callable[[Sequence[str]], list[list[Match]]]
 """Claim sentences in, the best stored fact-checks for each out (see `factchecks.StoreMatcher`)."""
@@ -51,3 +51,9 @@ class ClaimComponent:
                 finding.matches = matches
         work.findings.extend(found)
         work.models[self.name] = model.version
+
+
+def with_matcher(pipeline: Pipeline, matcher: Matcher) -> Pipeline:
+    """The same pipeline whose claim stage also matches each claim against a fact-check collection."""
+    return Pipeline([ClaimComponent(c.artifact, matcher) if isinstance(c, ClaimComponent) else c
+                     for c in pipeline.components])

@@ -40,6 +40,8 @@ def analyze(
     max_size: Annotated[float, typer.Option(help="Refuse files larger than this many MB.")] = 20.0,
     text_column: Annotated[str | None, typer.Option(help="Text column of a CSV/JSONL file.")] = None,
     language: Annotated[str | None, typer.Option(help="Force the language (en, ru, fr, de, it, pl).")] = None,
+    factchecks: Annotated[str | None, typer.Option(
+        help="Match each claim against the fact-checks of this corpus database (see `factchecks import`).")] = None,
 ) -> None:
     """Analyse one file: structure, speakers, repetitions and persuasion techniques."""
     from rhetorscope.language import SUPPORTED
@@ -52,6 +54,14 @@ def analyze(
     raws = read_path(file, input_format=None if input_format is InputFormat.auto else input_format.value,
                      max_bytes=int(max_size * 1024 * 1024), text_column=text_column)
     pipeline = default_pipeline()
+    if factchecks is not None:
+        from rhetorscope.claims.component import with_matcher
+        from rhetorscope.claims.factchecks import StoreMatcher
+        from rhetorscope.encoder import load_encoder
+        from rhetorscope.store import Store
+
+        with Store.open(factchecks) as store:
+            pipeline = with_matcher(pipeline, StoreMatcher(store, load_encoder()))
     analyses = []
     with _Progress(raws, len(pipeline.components)) as progress:
         for raw in raws:
