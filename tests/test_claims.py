@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -242,15 +243,27 @@ def test_shared_checkthat_data_reads_as_documented(shared_datasets: Path) -> Non
 def test_api_lists_fact_checks_and_matches_a_claim_across_languages(tmp_path: Path) -> None:
     import httpx
 
-    from rhetorscope.claims.factchecks import embed_missing, import_files
+    from rhetorscope.claims.component import with_matcher
+    from rhetorscope.claims.factchecks import StoreMatcher, embed_missing, import_files
     from rhetorscope.encoder import load_encoder
+    from rhetorscope.pipeline import default_pipeline
+    from rhetorscope.readers.base import RawDocument
     from rhetorscope.web.settings import Settings
     from test_web_server import running_server
 
     db = tmp_path / "c.sqlite"
+    text = ("Unemployment fell from 8 percent to 4 percent between 2015 and 2019, according to official data."
+            "\n\nWe believe in a fair and peaceful future for all our children.")
     with Store.open(db) as store:
         import_files(store, [CLAIMS / "claimreview.json", CLAIMS / "article.html"])
         embed_missing(store, load_encoder())
+        pipeline = with_matcher(default_pipeline(), StoreMatcher(store, load_encoder()))
+        analysis = pipeline(RawDocument(text=text, input_format="text", source="channel-x", date=dt.date(2024, 5, 1)))
+        claims = [f for f in analysis.findings if f.kind == "claim"]
+        assert [f.text for f in claims] == [text.split("\n")[0]]
+        assert claims[0].matches and claims[0].matches[0].claim == "Unemployment fell to 3 percent last year."
+        assert store.add(analysis)
+        assert store.get_document(store.find_documents(analysis.document.id)[0]) == analysis  # claims round-trip
     with running_server(Settings(db=str(db), workers=1, queue=4)) as url, \
             httpx.Client(base_url=url, timeout=60) as http:
         page = http.get("/api/v1/factchecks", params={"limit": 2}).json()
@@ -261,3 +274,6 @@ def test_api_lists_fact_checks_and_matches_a_claim_across_languages(tmp_path: Pa
         best = found.json()["matches"][0]
         assert best["claim"] == "Vaccines contain microchips for tracking people." and best["rating"] == "False"
         assert http.get("/api/v1/claims/match").status_code == 422
+        page_html = http.get("/claims", params={"source": "channel-x"}).text
+        assert "Unemployment fell from 8 percent" in page_html and "Unemployment fell to 3 percent" in page_html
+        assert "No claims stored" in http.get("/claims", params={"source": "nobody"}).text

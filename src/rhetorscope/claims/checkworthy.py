@@ -40,6 +40,8 @@ HEADS = ("en", "xx")
 _WORD_RE = re.compile(r"\w+")
 _DIGIT_RE = re.compile(r"\d")
 _BATCH = 256
+_RARE_IDF = 3.5
+"""Words shown as evidence are at most this common (idf 3.5: in about one training sentence in 30)."""
 
 
 def word_terms(text: str) -> Counter[str]:
@@ -179,7 +181,8 @@ class CheckworthyModel:
             lines.append(f"{cue_label(name)}: {forms} (+{cue_part[j]:.2f})")
         if head == "en":
             word_part = feats.words[row] * coef[:n_words]
-            best = [j for j in np.argsort(-word_part)[:top] if word_part[j] > 0.05]
+            best = [j for j in np.argsort(-word_part)[: top * 4] if word_part[j] > 0.05 and self.idf[j] >= _RARE_IDF]
+            best = best[:top]
             if best:
                 words = ", ".join(f'"{self.terms[j]}"' for j in best)
                 lines.append(f"words fact-checkers checked: {words} (+{word_part[best].sum():.2f})")

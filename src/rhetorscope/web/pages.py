@@ -1,4 +1,4 @@
-"""Server-rendered pages: Analyze, Corpus, Document, Trends, Repeats.
+"""Server-rendered pages: Analyze, Corpus, Document, Trends, Repeats, Claims.
 
 Every page works without JavaScript; `static/app.js` only adds the hover/click
 card and keyboard focus on highlights. Reports reuse the HTML renderer's
@@ -250,6 +250,15 @@ def repeats_page(request: Request, min_count: Annotated[int, Query(ge=2, le=10_0
                                                limit=50, occurrences=20)
     return render(request, "repeats.html.j2", page="repeats", clusters=clusters, min_count=min_count,
                   source=source, since=since, until=until)
+
+
+@router.get("/claims", response_class=HTMLResponse)
+def claims_page(request: Request, source: Annotated[str | None, Query(max_length=200)] = None,
+                since: convert.FormDate = None, until: convert.FormDate = None) -> HTMLResponse:
+    from rhetorscope.claims.corpus import top_claims
+
+    claims = top_claims(request.app.state.store, source=source or None, since=since, until=until)
+    return render(request, "claims.html.j2", page="claims", claims=claims, source=source, since=since, until=until)
 
 
 @router.get("/static/report.css")
