@@ -64,7 +64,7 @@ def test_claim_review_array_keeps_fields_and_skips_records_without_a_claim() -> 
     # wrong types are dropped, not guessed: a list as url, a number as date
     assert third.url is None and third.review_date is None and third.rating == "Mostly true"
     assert third.language == "en"
-    assert [why for _, why in parsed.skipped] == ["no claimReviewed text", "no claimReviewed text"]
+    assert [why for _, why in parsed.skipped] == ["no claimReviewed text", "claimReviewed is int, not text"]
 
 
 def test_data_feed_json_lines_and_html_json_ld() -> None:

@@ -40,8 +40,8 @@ HEADS = ("en", "xx")
 _WORD_RE = re.compile(r"\w+")
 _DIGIT_RE = re.compile(r"\d")
 _BATCH = 256
-_RARE_IDF = 3.5
-"""Words shown as evidence are at most this common (idf 3.5: in about one training sentence in 30)."""
+_RARE_IDF = 4.5
+"""Words shown as evidence are at most this common (idf 4.5: in about one training sentence in 80)."""
 
 
 def word_terms(text: str) -> Counter[str]:
@@ -181,7 +181,8 @@ class CheckworthyModel:
             lines.append(f"{cue_label(name)}: {forms} (+{cue_part[j]:.2f})")
         if head == "en":
             word_part = feats.words[row] * coef[:n_words]
-            best = [j for j in np.argsort(-word_part)[: top * 4] if word_part[j] > 0.05 and self.idf[j] >= _RARE_IDF]
+            best = [j for j in np.argsort(-word_part)[: top * 4]
+                    if word_part[j] > 0.05 and self.idf[j] >= _RARE_IDF and "0" not in self.terms[j]]
             best = best[:top]
             if best:
                 words = ", ".join(f'"{self.terms[j]}"' for j in best)

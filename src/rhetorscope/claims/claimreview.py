@@ -129,7 +129,8 @@ def from_claim_review(obj: dict[str, Any]) -> FactCheck | str:
     item = obj.get("itemReviewed") if isinstance(obj.get("itemReviewed"), dict) else {}
     claim = _text(obj.get("claimReviewed")) or _text(item.get("text")) or _text(item.get("name"))
     if claim is None:
-        return "no claimReviewed text"
+        given = obj.get("claimReviewed")
+        return f"claimReviewed is {type(given).__name__}, not text" if given is not None else "no claimReviewed text"
     url = obj.get("url") if isinstance(obj.get("url"), str) else None
     return FactCheck(
         claim=claim,

@@ -1,10 +1,11 @@
 """What makes a sentence checkable, as features the model weighs and as evidence a reader can check.
 
-Each cue is a family of surface forms in the six languages (word stems matched at a word start, so
-Russian and Polish inflections match too): a number or quantity, a year or date, a comparison, an
-attribution to a source or statistic, a causal or temporal link; and, against checkability, a
-question or an opinion/obligation marker ("I think", "we must"). The cues carry no weight of their
-own: training learns how much each one counts, and only the cues whose learned weight pushed a
+Each cue is a family of surface forms in the six languages (word stems matched at a word start,
+so Russian and Polish inflections match too): a number or quantity, a year or date, a comparison,
+an attribution to a source or statistic, a causal or temporal link; and, against checkability, a
+question or an opinion/obligation marker ("I think", "we must"). A number glued to letters ("G7",
+"F35") is a name, not a quantity. The cues carry no weight of their own: training learns how much
+each one counts, and only the cues whose learned weight pushed a
 sentence up are shown as its evidence. Pure `re`.
 """
 
@@ -39,7 +40,7 @@ class Cue:
 
 CUES: tuple[Cue, ...] = (
     Cue("number", "a number or quantity", re.compile(
-        r"\d+(?:[.,]\d+)*|(?<!\w)(?:million|billion|trillion|thousand|hundred|dozen|milli|миллион|миллиард|тысяч"
+        r"(?<![^\W_])\d+(?:[.,]\d+)*|(?<!\w)(?:million|billion|trillion|thousand|hundred|dozen|milli|миллион|миллиард|тысяч"
         r"|сотн|mille|milliard|Million|Milliard|Tausend|miliard|milion|tysi|setki)\w*", re.IGNORECASE)),
     Cue("share", "a share, rate or amount of money", re.compile(
         r"[%$€£₽]|" + _stems(
