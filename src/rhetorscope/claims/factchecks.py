@@ -1,10 +1,11 @@
 """Fact-check collections in the store: import, vectors, listing, export and matching.
 
 Import is idempotent: a record's key (claim, URL, title) is unique in the `factchecks` table, so a
-re-import adds nothing and says so. Vectors (the claim's e5 row, float16 bytes) are stored with the
-record and computed for every record that has none, in batches; on PostgreSQL they live in the same
-binary column, so one code path serves both databases. Matching loads the collection once into a
-`ClaimIndex` (BM25 + cosine) and answers each claim in milliseconds.
+re-import adds nothing and says so. Vectors (the e5 rows of the claim and of the title, float16
+bytes) are stored with the record and computed for every record that has none, in batches; on
+PostgreSQL they live in the same binary columns, so one code path serves both databases. Matching
+loads the collection once into a `ClaimIndex` (BM25 + cosine) and answers each claim in
+milliseconds.
 """
 
 from __future__ import annotations
@@ -79,19 +80,26 @@ def import_files(store: Store, paths: Sequence[Path]) -> ImportReport:
 
 
 def embed_missing(store: Store, encoder: Encoder, progress: Callable[[int], None] | None = None) -> int:
-    """Compute and store the vector of every fact-check that has none (or one from another encoder)."""
+    """Compute and store the claim and title vectors of every fact-check that has none (or one from
+    another encoder); without a title, the claim's vector stands for it when matching."""
     c = t.factchecks.c
     with store.engine.connect() as conn:
-        todo = conn.execute(select(c.id, c.claim).where((c.vector.is_(None)) | (c.encoder != encoder.name))
+        todo = conn.execute(select(c.id, c.claim, c.title).where((c.vector.is_(None)) | (c.encoder != encoder.name))
                             .order_by(c.id)).all()
     for start in range(0, len(todo), _EMBED_BATCH):
         chunk = todo[start : start + _EMBED_BATCH]
-        rows = encoder.encode([claim for _, claim in chunk], "passage").astype(np.float16)
+        rows = encoder.encode([r.claim for r in chunk], "passage").astype(np.float16)
+        titled = [i for i, r in enumerate(chunk) if r.title]
+        titles = encoder.encode([chunk[i].title for i in titled], "passage").astype(np.float16)
+        title_of = dict(zip(titled, titles, strict=True))
 
-        def work(conn: Any, chunk: list[Any] = chunk, rows: np.ndarray = rows) -> None:
-            for (fid, _), row in zip(chunk, rows, strict=True):
-                conn.execute(update(t.factchecks).where(c.id == fid).values(vector=row.tobytes(),
-                                                                             encoder=encoder.name))
+        def work(conn: Any, chunk: list[Any] = chunk, rows: np.ndarray = rows,
+                 title_of: dict[int, np.ndarray] = title_of) -> None:
+            for i, (r, row) in enumerate(zip(chunk, rows, strict=True)):
+                title = title_of.get(i)
+                conn.execute(update(t.factchecks).where(c.id == r.id).values(
+                    vector=row.tobytes(), title_vector=None if title is None else title.tobytes(),
+                    encoder=encoder.name))
 
         retry_locked(store.engine, work)
         if progress:
@@ -173,18 +181,21 @@ class StoreMatcher:
     def __init__(self, store: Store, encoder: Encoder | None, top: int = 3, min_score: float = 0.0) -> None:
         c = t.factchecks.c
         with store.engine.connect() as conn:
-            rows = conn.execute(select(*(getattr(c, k) for k in _PUBLIC), c.vector).order_by(c.id)).all()
+            rows = conn.execute(select(*(getattr(c, k) for k in _PUBLIC), c.vector, c.title_vector)
+                                .order_by(c.id)).all()
         self.rows = rows
         self.encoder = encoder
         self.top = top
         self.min_score = min_score
-        vectors = None
+        vectors = titles = None
         if encoder is not None and rows:
             vectors = np.zeros((len(rows), encoder.dim), dtype=np.float32)
+            titles = np.zeros((len(rows), encoder.dim), dtype=np.float32)
             for i, r in enumerate(rows):
                 if r.vector is not None:
                     vectors[i] = np.frombuffer(r.vector, dtype=np.float16)
-        self.index = ClaimIndex([vclaim_text(r.claim, r.title or "") for r in rows], vectors)
+                    titles[i] = vectors[i] if r.title_vector is None else np.frombuffer(r.title_vector, np.float16)
+        self.index = ClaimIndex([vclaim_text(r.claim, r.title or "") for r in rows], vectors, titles)
 
     def __len__(self) -> int:
         return len(self.rows)

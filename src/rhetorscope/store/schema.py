@@ -199,6 +199,7 @@ factchecks = Table(
     Column("collection", String, nullable=False),
     Column("imported", DateTime, nullable=False),
     Column("vector", LargeBinary),
+    Column("title_vector", LargeBinary),
     Column("encoder", String),
     Index("ix_factchecks_review_date", "review_date"),
 )

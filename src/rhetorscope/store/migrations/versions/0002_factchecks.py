@@ -1,5 +1,5 @@
-"""Fact-check collections: one row per ClaimReview (or CheckThat! TSV) claim, with its encoder vector;
-a claim finding's matched fact-checks (`findings.matches`).
+"""Fact-check collections: one row per ClaimReview (or CheckThat! TSV) claim, with the encoder
+vectors of its claim and title; a claim finding's matched fact-checks (`findings.matches`).
 
 Revision ID: 0002
 Revises: 0001
@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("collection", sa.String, nullable=False),
         sa.Column("imported", sa.DateTime, nullable=False),
         sa.Column("vector", sa.LargeBinary),
+        sa.Column("title_vector", sa.LargeBinary),
         sa.Column("encoder", sa.String),
     )
     op.create_index("ix_factchecks_review_date", "factchecks", ["review_date"])
