@@ -277,3 +277,17 @@ def test_api_lists_fact_checks_and_matches_a_claim_across_languages(tmp_path: Pa
         page_html = http.get("/claims", params={"source": "channel-x"}).text
         assert "Unemployment fell from 8 percent" in page_html and "Unemployment fell to 3 percent" in page_html
         assert "No claims stored" in http.get("/claims", params={"source": "nobody"}).text
+
+
+def test_reference_document_claims_are_its_checkable_sentences(reference_path: Path, model) -> None:  # type: ignore[no-untyped-def]
+    from rhetorscope.pipeline import default_pipeline
+    from rhetorscope.readers import read_path
+
+    analysis = default_pipeline()(read_path(reference_path)[0])
+    claims = [f.text for f in analysis.findings if f.kind == "claim"]
+    assert any("transparent referendum with hundreds of European observers" in c for c in claims)
+    assert any(c.startswith("When Kosovo declared independence without a referendum") for c in claims)
+    for value_statement in ("This, of course, was a huge mistake.", "Diplomacy mirrors life"):
+        assert not any(c.startswith(value_statement) for c in claims)
+    sentences = [s for seg in analysis.document.segments for s in seg.sentences]
+    assert all(s.checkworthiness is not None for s in sentences)
