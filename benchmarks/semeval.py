@@ -1,78 +1,110 @@
-"""Paragraph classifier quality, speed and neutrality on the shared SemEval-2023 train split.
+"""Technique detection (accurate tier): quality in three segmentations, neutrality and speed.
 
-Runs the same article-level k-fold cross-validation as `rhetorscope train
-paragraphs` (same folds for the same seed), times the model's prediction on
-one core (CPU time of this single-threaded process, so other load on the
-machine does not distort it), and runs the actor-swap test; prints one table
-with the commit id.
+Article-level k-fold cross-validation of the sentence model on the six-language span data, exactly
+as `rhetorscope train sentences` runs it (same folds and weights for the same seed), scored in three
+segmentations of the same articles: the lines as given, one sentence per line, and runs of four
+lines merged into one paragraph. Then the actor-swap flip rate of the shipped model on listed and on
+unlisted names, and the speed of both tiers (a cold `analyze` of the reference document, warm
+paragraphs per second, peak memory). Prints one table with the commit id.
 
-    OMP_NUM_THREADS=1 python benchmarks/semeval.py --data ../shared/datasets/semeval2023-task3 [--seed 13]
-        [--model PATH]   (speed and flip rate of that artifact; the shipped one by default)
+    python benchmarks/semeval.py --data ../shared/datasets/semeval2023-task3-spans [--seed 13]
+        [--cache e5.npz]   (embedding cache: the first run embeds every sentence, about 40 minutes on 2 cores)
+        [--model PATH]     (flip rate and speed of that artifact; the shipped one by default)
+        [--no-cv]          (neutrality and speed only)
+The fast tier's own benchmark is benchmarks/semeval_fast.py.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
+import resource
 import subprocess
+import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
-from rich.progress import Progress
-
-from rhetorscope.classify.model import load_model
-from rhetorscope.classify.neutrality import flip_rate, swap_set
-from rhetorscope.classify.semeval import read_dataset
-from rhetorscope.classify.train import Dataset, TrainConfig, cross_validate
+from rhetorscope.detect.corpus import SEGMENTATIONS, read_dataset, segments
+from rhetorscope.detect.features import SentenceInput, document_rows
+from rhetorscope.detect.model import load_model
+from rhetorscope.detect.neutrality import SETS, flip_rate
+from rhetorscope.detect.train import EmbeddingCache, TrainConfig, cross_validate, prepare
+from rhetorscope.encoder import load_encoder
+from rhetorscope.masking import LANGS
 
 ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "examples" / "mfa-lavrov-interview-2025-03-21.txt"
 
 
 def commit_id() -> str:
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    dirty = subprocess.run(["git", "status", "--porcelain", "--", "src/rhetorscope/classify"], cwd=ROOT,
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", "src/rhetorscope"], cwd=ROOT,
                            capture_output=True, text=True).stdout.strip()
     return (head.stdout.strip() or "unknown") + ("+dirty" if dirty else "")
+
+
+def cold_analyze(fast: bool) -> tuple[float, float]:
+    """Wall seconds and peak resident MB of one `rhetorscope analyze` of the reference document."""
+    cmd = [sys.executable, "-m", "rhetorscope", "analyze", str(REFERENCE), "--format", "json"]
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        subprocess.run([*cmd, *(["--fast"] if fast else [])], check=True, capture_output=True)
+        best = min(best, time.perf_counter() - start)
+    return best, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def warm_speed(articles: list, n: int = 300) -> float:
+    """Paragraphs per second of the accurate tier once loaded: mask, embed, score, aggregate."""
+    model, encoder = load_model(), load_encoder()
+    picked, count = [], 0
+    for art in articles[:: max(1, len(articles) // 60)]:
+        picked.append(art)
+        count += len(segments(art, "given"))
+        if count >= n:
+            break
+    start = time.perf_counter()
+    for art in picked:
+        inputs = [SentenceInput(u.text, art.lang) for u in art.units]
+        model.proba(document_rows(inputs, encoder.encode([s.masked for s in inputs])))
+    return count / (time.perf_counter() - start)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--cache", type=Path, default=None)
     parser.add_argument("--model", type=Path, default=None)
+    parser.add_argument("--no-cv", action="store_true")
     args = parser.parse_args()
 
-    paragraphs = read_dataset(args.data)
-    cfg = TrainConfig(seed=args.seed)
-    with Progress(transient=True) as bar:
-        task = bar.add_task("cross-validating", total=len(paragraphs) + cfg.folds * 23)
-        ds = Dataset(paragraphs, cfg, lambda step, n: bar.update(task, description=step, advance=n))
-        cv = cross_validate(ds, lambda step, n: bar.update(task, description=step, advance=n))
-
-    start = time.process_time()
+    articles = read_dataset(args.data)
+    embed = EmbeddingCache(args.cache, load_encoder())
+    print(f"rhetorscope technique detection @ {commit_id()}, {len(articles)} articles, seed {args.seed}")
+    if not args.no_cv:
+        try:
+            prep = prepare(articles, embed)
+        finally:
+            embed.save()
+        cfg = TrainConfig(seed=args.seed)
+        cv = cross_validate(prep, cfg, progress=lambda step: print(f"  {step}", file=sys.stderr))
+        print(f"accurate tier, {cfg.folds}-fold article-level CV, nested thresholds; micro-F1 / macro-F1")
+        print(f"{'segmentation':<13}" + "".join(f"{lang:>13}" for lang in LANGS) + f"{'mean':>8}")
+        for how in SEGMENTATIONS:
+            rows = {r.lang: r for r in cv.by_segmentation[how]}
+            print(f"{how:<13}" + "".join(f"{rows[lang].micro:>7.3f}/{rows[lang].macro:.3f}" for lang in LANGS)
+                  + f"{cv.mean(how):>8.3f}")
     model = load_model(args.model)
-    load_s = time.process_time() - start
-    speed = {}
-    for lang in {s.lang for s in cv.table}:
-        items = [p for p in paragraphs if p.lang == lang]
-        start = time.process_time()
-        model.predict(items)
-        speed[lang] = len(items) / (time.process_time() - start)
-    flips = flip_rate(model, swap_set(paragraphs))
-
-    print(f"rhetorscope paragraph classifier {model.version} @ {commit_id()}, "
-          f"{cfg.folds}-fold article-level CV, seed {cfg.seed}")
-    print(f"{'lang':<6}{'paragraphs':>11}{'micro-F1':>10}{'macro-F1':>10}{'para/s':>9}")
-    for s in cv.table:
-        print(f"{s.lang:<6}{s.paragraphs:>11}{s.micro_f1:>10.3f}{s.macro_f1:>10.3f}{speed[s.lang]:>9.0f}")
-    mean_macro = sum(s.macro_f1 for s in cv.table) / len(cv.table)
-    print(f"{'mean':<6}{len(paragraphs):>11}{cv.mean_micro_f1:>10.3f}{mean_macro:>10.3f}")
-    print(f"model load {load_s:.3f} s CPU; actor-swap flip rate {flips.rate:.2%} "
-          f"({flips.flips} of {flips.labels} labels, {flips.changed_paragraphs} of {flips.paragraphs} "
-          f"swapped paragraphs changed)")
+    for which in SETS:
+        report = flip_rate(model, articles, which, embed)
+        print(f"actor swap ({which} names): {report.rate:.2%} of {report.labels} predicted labels changed "
+              f"({report.changed}) over {report.articles} articles")
+    embed.save()
+    for fast in (False, True):
+        seconds, peak = cold_analyze(fast)
+        print(f"{'fast' if fast else 'accurate'} tier: cold analyze of the reference document {seconds:.2f} s, "
+              f"peak memory {peak:.0f} MB")
+    print(f"accurate tier warm: {warm_speed(articles):.1f} paragraphs/s (2 cores)")
 
 
 if __name__ == "__main__":

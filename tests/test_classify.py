@@ -39,7 +39,7 @@ def test_actor_names_and_inflections_are_masked(text: str, masked: str) -> None:
 def test_swapped_paragraphs_normalise_to_the_same_text() -> None:
     swapped = swap_actors("Путина критикуют в НАТО, а Россия молчит.", "ru")
     assert swapped == "Байдена критикуют в ОДКБ, а Америка молчит."
-    assert normalise(swapped) == normalise("Путина критикуют в НАТО, а Россия молчит.")
+    assert normalise(swapped, "ru") == normalise("Путина критикуют в НАТО, а Россия молчит.", "ru")
     assert swap_actors("Nothing to swap here.", "en") is None
 
 

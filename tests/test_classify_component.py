@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from rhetorscope.classify.component import ParagraphTechniqueComponent
 from rhetorscope.model import Document, DocumentMetadata, Segment
-from rhetorscope.pipeline import Work, technique_components
+from rhetorscope.pipeline import technique_components
 from rhetorscope.readers.base import RawDocument
 from rhetorscope.techniques import TECHNIQUES, category_of
+from rhetorscope.work import Work
 
 TEXTS = [
     ("title", "Minister answers critics"),

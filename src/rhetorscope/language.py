@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from rhetorscope.errors import InputError
-from rhetorscope.pipeline import Work
+from rhetorscope.work import Work
 
 if TYPE_CHECKING:
     from lingua import LanguageDetector

@@ -159,6 +159,8 @@ class Finding(_Strict):
     related: list[Related] = Field(default_factory=list)
     matches: list[Match] = Field(default_factory=list, description="claim findings: stored fact-checks, best first")
     source: str = Field("", description="component that produced the finding, with its model version")
+    tier: str | None = Field(None, description="technique tier that produced it: 'accurate' (sentence model "
+                             "with the contextual encoder) or 'fast' (sparse paragraph model); null otherwise")
 
 
 class Analysis(_Strict):

@@ -1,55 +1,20 @@
 """Wire the stages together; the only module that knows their order.
 
-A component is a callable with a `name` that takes the `Work` in progress and
-enriches it in place (spaCy's pipeline, without the registry). Components do
-not know about renderers or the store, and models are loaded once, lazily, by
-the component that owns them.
+A component (`rhetorscope.work.Component`) is a callable with a `name` that takes the `Work` in
+progress and enriches it in place (spaCy's pipeline, without the registry). Components import the
+types of `rhetorscope.work`, never this module; they do not know about renderers or the store, and
+models are loaded once, lazily, by the component that owns them.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Protocol
 
 from rhetorscope import __version__
-from rhetorscope.model import Analysis, Document, Finding, Repair
+from rhetorscope.model import Analysis, Finding
 from rhetorscope.readers.base import RawDocument
-from rhetorscope.repair import OffsetMap
-
-
-@dataclass
-class Work:
-    """Everything known about one document while the pipeline runs."""
-
-    raw: RawDocument
-    text: str = ""
-    offsets: OffsetMap = field(default_factory=OffsetMap)
-    repairs: list[Repair] = field(default_factory=list)
-    document: Document | None = None
-    findings: list[Finding] = field(default_factory=list)
-    models: dict[str, str] = field(default_factory=dict)
-    _next_id: int = 0
-
-    def next_finding_id(self) -> str:
-        self._next_id += 1
-        return f"f{self._next_id}"
-
-    @property
-    def doc(self) -> Document:
-        if self.document is None:
-            raise RuntimeError("the structure component must run before this one")
-        return self.document
-
-
-class Component(Protocol):
-    """One stage: reads what earlier stages put on `Work` and adds its own part."""
-
-    name: str
-
-    def __call__(self, work: Work) -> None: ...
+from rhetorscope.work import Component, Work
 
 
 class Pipeline:
@@ -89,20 +54,23 @@ def _in_reading_order(findings: list[Finding]) -> list[Finding]:
     return ordered
 
 
-def document_id(text: str) -> str:
-    """Content hash of the repaired text: the same statement gets the same id everywhere."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+def technique_components(fast: bool = False) -> list[Component]:
+    """The trained stages: a technique tier, the span tagger and claims, when their artifacts are present.
 
-
-def technique_components() -> list[Component]:
-    """The trained stages: paragraph classifier, span tagger, claims, when their artifacts are present.
-
-    They produce no findings until a trained model is available; never fake ones.
+    The accurate tier (default) is the sentence model over the contextual encoder blended with the
+    lexical model; `fast` is the lexical model alone, for bulk work (hundreds of paragraphs a second
+    on one core). Claims (check-worthiness) follow. They produce no findings until a trained model
+    is available; never fake ones.
     """
     components: list[Component] = []
     from rhetorscope.classify.model import shipped_artifact
+    from rhetorscope.detect.model import shipped_artifact as sentence_artifact
 
-    if shipped_artifact().is_file():
+    if sentence_artifact(fast).is_file():
+        from rhetorscope.detect.component import SentenceTechniqueComponent
+
+        components.append(SentenceTechniqueComponent(fast=fast))
+    elif shipped_artifact().is_file():
         from rhetorscope.classify.component import ParagraphTechniqueComponent
 
         components.append(ParagraphTechniqueComponent())
@@ -130,11 +98,12 @@ def structure_pipeline() -> Pipeline:
     return Pipeline([RepairComponent(), StructureComponent(), LanguageComponent()])
 
 
-@lru_cache(maxsize=2)
-def default_pipeline(techniques: bool = True) -> Pipeline:
+@lru_cache(maxsize=4)
+def default_pipeline(techniques: bool = True, fast: bool = False) -> Pipeline:
     """read -> repair -> structure -> language -> sentences -> repetition -> techniques -> claims.
 
-    `techniques=False` leaves the trained models out: structure and repetition only.
+    `techniques=False` leaves the trained models out: structure and repetition only; `fast` picks
+    the sparse technique tier instead of the accurate one.
     """
     from rhetorscope.language import LanguageComponent
     from rhetorscope.repetition import RepetitionComponent
@@ -147,5 +116,5 @@ def default_pipeline(techniques: bool = True) -> Pipeline:
         LanguageComponent(),
         SentenceComponent(),
         RepetitionComponent(),
-        *(technique_components() if techniques else []),
+        *(technique_components(fast) if techniques else []),
     ])

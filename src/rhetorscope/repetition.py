@@ -17,8 +17,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from rhetorscope.model import Finding, FindingKind, Related
-from rhetorscope.pipeline import Work
 from rhetorscope.shingles import SHINGLE_SIZE, jaccard, shingles, words
+from rhetorscope.work import Work
 
 THRESHOLD = 0.6
 CONTAINMENT = 0.8

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from rhetorscope.model import Sentence
-from rhetorscope.pipeline import Work
+from rhetorscope.work import Work
 
 _PYSBD_CODES = {"en": "en", "fr": "fr", "de": "de", "it": "it", "pl": "pl"}
 

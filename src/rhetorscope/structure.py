@@ -27,8 +27,8 @@ from dataclasses import dataclass
 
 from rhetorscope.dates import find_date
 from rhetorscope.model import Document, DocumentMetadata, Editorial, Segment, SegmentKind
-from rhetorscope.pipeline import Work, document_id
 from rhetorscope.repair import BULLETS, MARKER_EMOJI, UPPER, repair
+from rhetorscope.work import Work, document_id
 
 INTERVIEWER = "Interviewer"
 QUESTION_LABELS = {

@@ -12,7 +12,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rhetorscope.model import Finding, FindingKind, Match, SegmentKind
-from rhetorscope.pipeline import Pipeline, Work
+from rhetorscope.pipeline import Pipeline
+from rhetorscope.work import Work
 
 Matcher = Callable[[Sequence[str]], list[list[Match]]]
 """Claim sentences in, the best stored fact-checks for each out (see `factchecks.StoreMatcher`)."""

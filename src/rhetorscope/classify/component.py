@@ -11,8 +11,8 @@ from pathlib import Path
 
 from rhetorscope.classify.semeval import Paragraph
 from rhetorscope.model import Finding, FindingKind, SegmentKind
-from rhetorscope.pipeline import Work
 from rhetorscope.techniques import category_of
+from rhetorscope.work import Work
 
 EVIDENCE_PER_FINDING = 5
 
@@ -54,6 +54,6 @@ class ParagraphTechniqueComponent:
                     id=work.next_finding_id(), kind=FindingKind.technique, technique=technique,
                     category=category_of(technique).id, segment_id=seg.id, start=seg.start, end=seg.end,
                     text=seg.text, confidence=round(pred.confidence[technique], 4),
-                    evidence=pred.evidence.get(technique, []), source=source,
+                    evidence=pred.evidence.get(technique, []), source=source, tier="fast",
                 ))
         work.models[self.name] = model.version

@@ -9,11 +9,13 @@ strings with a namespace prefix:
   Polish inflect, so word grams alone miss most of the signal);
 - `x|` words of the title and the neighbouring paragraphs (techniques cluster
   by article and by passage);
-- `m|` a few layout cues: language, position in the article, length (after masking, so
-  a longer name changes nothing), quotes,
-  question and exclamation marks.
+- `m|` a few layout cues: language, whether it is the title, length (after masking, so
+  a longer name changes nothing), quotes, question and exclamation marks. No cue depends on where
+  in the article the paragraph sits: a long article cut into many short lines would otherwise
+  score lower than the same text in a few paragraphs.
 
-Actor names are masked first (see `actors`). Each namespace is weighted
+Names are masked first with the shared masking step (`rhetorscope.masking`: the gazetteer, then
+capitalised names the language does not write in lower case). Each namespace is weighted
 sub-linear tf-idf, L2-normalised on its own and scaled by a block weight, so
 thousands of character grams cannot drown the handful of layout cues.
 Tokenisation is pure Python; the weighting needs only numpy, imported lazily.
@@ -27,8 +29,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from rhetorscope.classify.actors import mask_actors
 from rhetorscope.classify.semeval import Paragraph
+from rhetorscope.masking import mask
 
 if TYPE_CHECKING:
     import numpy as np
@@ -40,9 +42,9 @@ _SPACE_RE = re.compile(r"\s+")
 _QUOTES = frozenset("\"«»“”„")
 
 
-def normalise(text: str) -> str:
-    """Mask actors, fold case and digits, collapse whitespace (tokens never contain newlines)."""
-    text = mask_actors(text).lower()
+def normalise(text: str, lang: str | None) -> str:
+    """Mask names, fold case and digits, collapse whitespace (tokens never contain newlines)."""
+    text = mask(text, lang).lower()
     return _SPACE_RE.sub(" ", _DIGIT_RE.sub("0", text)).strip()
 
 
@@ -66,20 +68,19 @@ def _bucket(value: int, edges: Sequence[int]) -> int:
 
 def tokenize(p: Paragraph, char_range: tuple[int, int] = (2, 5)) -> Counter[str]:
     """All namespaced tokens of one paragraph with their counts."""
-    text = normalise(p.text)
+    text = normalise(p.text, p.lang)
     words = _words(text)
     tokens: list[str] = [f"w|{w}" for w in words]
     tokens.extend(f"w|{a} {b}" for a, b in itertools.pairwise(words))
     tokens.extend(f"c|{g}" for g in _char_grams(text, *char_range))
     is_title = p.position == 0
     context = "" if is_title else " ".join((p.title, p.prev_text, p.next_text))
-    tokens.extend(f"x|{w}" for w in set(_words(normalise(context))))
+    tokens.extend(f"x|{w}" for w in set(_words(normalise(context, p.lang))))
     raw = p.text
     tokens.extend((
         f"m|lang={p.lang}",
         f"m|title={is_title}",
         f"m|lang={p.lang}|title={is_title}",
-        f"m|pos={_bucket(p.position, (1, 2, 3, 5, 8, 13))}",
         f"m|len={_bucket(len(text), (40, 80, 160, 320, 640, 1280))}",
         f"m|quote={any(c in _QUOTES for c in raw)}",
         f"m|question={'?' in raw}",

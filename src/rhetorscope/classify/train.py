@@ -226,7 +226,7 @@ def fit_final(ds: Dataset, threshold: float, progress: Progress, extra_meta: dic
     )
 
 
-MODEL_VERSION = "1.0"
+MODEL_VERSION = "1.1"
 
 
 def model_card(model: ParagraphModel, cv: CVResult, ds: Dataset, data_name: str) -> str:

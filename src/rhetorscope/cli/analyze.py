@@ -42,6 +42,7 @@ def analyze(
     language: Annotated[str | None, typer.Option(help="Force the language (en, ru, fr, de, it, pl).")] = None,
     factchecks: Annotated[str | None, typer.Option(
         help="Match each claim against the fact-checks of this corpus database (see `factchecks import`).")] = None,
+    fast: Annotated[bool, typer.Option("--fast", help="Sparse technique tier: much faster, less accurate.")] = False,
 ) -> None:
     """Analyse one file: structure, speakers, repetitions and persuasion techniques."""
     from rhetorscope.language import SUPPORTED
@@ -53,7 +54,7 @@ def analyze(
         raise InputError(f"unsupported language '{language}'", f"use one of: {', '.join(SUPPORTED)}")
     raws = read_path(file, input_format=None if input_format is InputFormat.auto else input_format.value,
                      max_bytes=int(max_size * 1024 * 1024), text_column=text_column)
-    pipeline = default_pipeline()
+    pipeline = default_pipeline(fast=fast)
     if factchecks is not None:
         from rhetorscope.claims.component import with_matcher
         from rhetorscope.claims.factchecks import StoreMatcher

@@ -14,18 +14,35 @@ def predict(
     template: Path = typer.Option(..., "--template", help="official .template file (id, paragraph no, text)"),
     out: Path = typer.Option(..., "--out", help="prediction file to write"),
     lang: str | None = typer.Option(None, "--lang", help="en|fr|ge|it|po|ru; detected when absent"),
-    model: Path | None = typer.Option(None, "--model", help="paragraphs.npz; the shipped model by default"),
+    fast: bool = typer.Option(False, "--fast", help="the fast tier (lexical model, no encoder)"),
+    model: Path | None = typer.Option(None, "--model", help="a sentences.npz; the shipped one of the tier by default"),
 ) -> None:
-    """Write one `article_id<TAB>paragraph_no<TAB>labels` line per template paragraph."""
-    from rhetorscope.classify.model import load_model
+    """Write one `article_id<TAB>paragraph_no<TAB>labels` line per template paragraph.
+
+    Each article's paragraphs are scored together, sentence by sentence in their context.
+    """
+    from rich.progress import Progress
+
     from rhetorscope.classify.semeval import read_template, resolve_language, write_predictions
+    from rhetorscope.detect.model import load_model
+    from rhetorscope.detect.predict import by_article, predict_articles
 
     iso = resolve_language(template, lang)
     paragraphs = read_template(template, iso)
-    predictions = load_model(model).predict(paragraphs)
-    n = write_predictions(out, ((p.article_id, p.paragraph_no, pred.labels)
-                               for p, pred in zip(paragraphs, predictions, strict=True)))
-    typer.echo(f"wrote {n} predictions ({iso}) to {out}")
+    sentence_model = load_model(model, fast=fast)
+    encoder = None
+    if sentence_model.needs_encoder:
+        from rhetorscope.encoder import load_encoder
+
+        encoder = load_encoder()
+    runs = by_article([p.article_id for p in paragraphs])
+    with Progress(transient=True) as bar:
+        task = bar.add_task("scoring", total=len(paragraphs))
+        articles = [(iso, [paragraphs[i].text for i in idx]) for _, idx in runs]
+        labels = predict_articles(sentence_model, encoder, articles, progress=lambda n: bar.advance(task, n))
+    flat = {i: lab for (_, idx), article in zip(runs, labels, strict=True) for i, lab in zip(idx, article, strict=True)}
+    n = write_predictions(out, ((p.article_id, p.paragraph_no, flat[i]) for i, p in enumerate(paragraphs)))
+    typer.echo(f"wrote {n} predictions ({iso}, {'fast' if fast else 'accurate'} tier) to {out}")
 
 
 @app.command("score")

@@ -18,13 +18,9 @@ def paragraphs(
     seed: int = typer.Option(13, "--seed", help="fold assignment and solver seed"),
 ) -> None:
     """Cross-validate and train the paragraph technique classifier; same data and seed, same model."""
-    import importlib.util
-
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    if importlib.util.find_spec("sklearn") is None:
-        raise RhetorscopeError("training the paragraph classifier needs scikit-learn",
-                               "install it with: pip install 'rhetorscope[train]'")
+    _need_sklearn("the paragraph classifier")
 
     from rhetorscope.classify.model import ARTIFACT_NAME
     from rhetorscope.classify.semeval import read_dataset
@@ -94,11 +90,7 @@ def checkworthy(
     cache: Path | None = typer.Option(None, "--cache", help="encoder cache file (.npz): embed the debates once"),
 ) -> None:
     """Cross-validate by debate and train the check-worthiness model; same data and seed, same model."""
-    import importlib.util
-
-    if importlib.util.find_spec("sklearn") is None:
-        raise RhetorscopeError("training the check-worthiness model needs scikit-learn",
-                               "install it with: pip install 'rhetorscope[train]'")
+    _need_sklearn("the check-worthiness model")
     from rhetorscope.claims.checkworthy import ARTIFACT_NAME
     from rhetorscope.claims.train import Data, TrainConfig, cross_validate, fit_final, format_table, model_card
     from rhetorscope.encoder import load_encoder
@@ -113,3 +105,78 @@ def checkworthy(
     typer.echo(format_table(cv))
     typer.echo(f"threshold {extra['threshold']:.3f} (out-of-fold recall {extra['recall']:.2f}, precision "
                f"{extra['precision']:.3f}, flags {extra['flagged']:.1%}); wrote {out / ARTIFACT_NAME}")
+
+
+def _need_sklearn(what: str) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("sklearn") is None:
+        raise RhetorscopeError(f"training {what} needs scikit-learn",
+                               "install it with: pip install 'rhetorscope[train]'")
+
+
+@app.command("masking")
+def masking(
+    data: Path = typer.Option(..., "--data", exists=True, file_okay=False,
+                              help="the semeval2023-task3-spans folder (en/, fr/, ge/, it/, po/, ru/)"),
+    out: Path = typer.Option(..., "--out", file_okay=False, help="folder for the word lists (src/rhetorscope/data)"),
+) -> None:
+    """Rebuild the word lists of the general name masking from the training articles."""
+    from rhetorscope.detect.corpus import DATASET_LANGS
+    from rhetorscope.masking import build_lexicons
+
+    texts = {lang: [p.read_text(encoding="utf-8") for p in sorted((data / folder / "train-articles").glob("*.txt"))]
+             for folder, lang in DATASET_LANGS.items()}
+    for name, size in build_lexicons(texts, out).items():
+        typer.echo(f"{name}: {size} words")
+
+
+@app.command("sentences")
+def sentences(
+    data: Path = typer.Option(..., "--data", exists=True, file_okay=False,
+                              help="the semeval2023-task3-spans folder (en/, fr/, ge/, it/, po/, ru/)"),
+    out: Path = typer.Option(..., "--out", file_okay=False, help="folder for sentences.npz and MODEL_CARD.md"),
+    seed: int = typer.Option(13, "--seed", help="fold assignment and network seed"),
+    cache: Path | None = typer.Option(None, "--cache", dir_okay=False,
+                                      help="embedding cache (.npz): read if present, written after embedding"),
+) -> None:
+    """Cross-validate (three segmentations) and train the sentence technique model (accurate tier)."""
+    _need_sklearn("the sentence model")
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from rhetorscope.detect.corpus import read_dataset
+    from rhetorscope.detect.model import ARTIFACT_NAME, FAST_ARTIFACT_NAME
+    from rhetorscope.detect.train import (
+        EmbeddingCache,
+        TrainConfig,
+        cross_validate,
+        fit_final,
+        model_card,
+        prepare,
+    )
+    from rhetorscope.encoder import load_encoder
+
+    cfg = TrainConfig(seed=seed)
+    encoder = load_encoder()
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn()) as bar:
+        task = bar.add_task("reading and splitting articles", total=None)
+        articles = read_dataset(data)
+        bar.update(task, description=f"embedding {sum(len(a.units) for a in articles)} sentences")
+        embeddings = EmbeddingCache(cache, encoder)
+        try:
+            prep = prepare(articles, embeddings)
+        finally:
+            embeddings.save()
+        cvs = cross_validate(prep, cfg, progress=lambda step: bar.update(task, description=step))
+        bar.update(task, description="final models")
+        models = fit_final(prep, cfg, *cvs, {"model_version": "2.0", "encoder": encoder.name, "config": vars(cfg)})
+    out.mkdir(parents=True, exist_ok=True)
+    models[0].save(out / ARTIFACT_NAME)
+    models[1].save(out / FAST_ARTIFACT_NAME)
+    (out / "MODEL_CARD.md").write_text(model_card(models, cvs, data.name, len(articles), len(prep.rows)),
+                                       encoding="utf-8")
+    for tier, cv in zip(("accurate", "fast"), cvs, strict=True):
+        for how, rows in cv.by_segmentation.items():
+            cells = "  ".join(f"{r.lang} {r.micro:.3f}" for r in rows)
+            typer.echo(f"{tier:<9}{how:<10} mean micro-F1 {cv.mean(how):.3f}   {cells}")
+    typer.echo(f"wrote {out / ARTIFACT_NAME} and {out / FAST_ARTIFACT_NAME}")

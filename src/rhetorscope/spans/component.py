@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 from rhetorscope.model import Finding, FindingKind, Related, Segment
 
 if TYPE_CHECKING:
-    from rhetorscope.pipeline import Work
     from rhetorscope.spans.model import PredictedSpan, SpanModel
+    from rhetorscope.work import Work
 
 LANGUAGES = frozenset({"en"})
 

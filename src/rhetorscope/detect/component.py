@@ -1,0 +1,163 @@
+"""The accurate technique tier as a pipeline component: sentences in context, one label per segment.
+
+Every sentence of the document (the title included, as context) is masked, embedded and scored by
+the sentence model; a segment carries a technique when its best sentence passes the language's
+threshold, so a paragraph never carries the same technique twice and a line cut differently gets
+the same answer. Evidence names what a reader can check: the sentence that carries the technique,
+each cue found in it or next to it with the real words and what it adds to the score, and, stated
+as such, what the encoder's reading of the sentence contributes on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rhetorscope.classify.actors import PLACEHOLDER
+from rhetorscope.detect.cues import cue_classes
+from rhetorscope.detect.features import SentenceInput, document_rows, embed, layout_of
+from rhetorscope.masking import to_original
+from rhetorscope.model import Finding, FindingKind, SegmentKind
+from rhetorscope.techniques import TECHNIQUES, category_of
+
+if TYPE_CHECKING:
+    from rhetorscope.detect.model import SentenceModel
+    from rhetorscope.encoder import Encoder
+    from rhetorscope.work import Work
+
+MIN_CUE_EFFECT = 0.02
+"""A cue is quoted as evidence when removing it lowers the score by at least this much."""
+
+CUE_NAMES = {
+    "association": "association with a reviled group", "authority": "an authority invoked",
+    "causal": "a causal link asserted", "consequential": "a chain of consequences",
+    "dilemma": "two options presented as the only ones", "doubt": "doubt cast",
+    "exaggeration": "an absolute or superlative",
+    "fear": "a threat named", "flag": "the nation invoked", "hypocrisy": "an accusation of double standards",
+    "killer": "a discussion closed", "name_label": "a label for an opponent", "popularity": "what everyone knows",
+    "reputation": "an attack on reputation", "slogan": "a slogan-like exclamation", "strawman": "a position attributed",
+    "time": "urgency", "values": "a value invoked", "whatabout": "a comparison with another case",
+}
+
+
+class SentenceTechniqueComponent:
+    """Adds one `technique` finding per (segment, technique) the sentence model finds.
+
+    `fast` loads the fast tier (the lexical model alone, no encoder); findings record their tier.
+    """
+
+    name = "sentences-model"
+
+    def __init__(self, fast: bool = False, model: Callable[[], SentenceModel] | None = None,
+                 encoder: Callable[[], Encoder] | None = None) -> None:
+        self.tier = "fast" if fast else "accurate"
+        self._model = model or (lambda: _load(fast))
+        self._encoder = encoder or _default_encoder
+
+    def __call__(self, work: Work) -> None:
+        model = self._model()
+        doc = work.doc
+        fallback = doc.metadata.language or "en"
+        owners: list[int] = []
+        inputs: list[SentenceInput] = []
+        for k, seg in enumerate(doc.segments):
+            for s in seg.sentences or []:
+                owners.append(k)
+                inputs.append(SentenceInput(s.text, seg.language or fallback))
+        work.models[self.name] = f"{model.version} ({self.tier})"
+        if not inputs:
+            return
+        scored = Scored(model, inputs, document_rows(inputs, embed(inputs, self._encoder()))
+                        if model.needs_encoder else None)
+        owner = np.array(owners)
+        source = f"sentences {model.version}"
+        for k, seg in enumerate(doc.segments):
+            idx = np.flatnonzero(owner == k)
+            if seg.kind == SegmentKind.title.value or not len(idx):
+                continue
+            best = idx[scored.proba[idx].argmax(axis=0)]
+            threshold = model.threshold(seg.language or fallback)
+            for j in np.flatnonzero(scored.proba[best, np.arange(len(model.labels))] >= threshold):
+                i = int(best[j])
+                work.findings.append(Finding(
+                    id=work.next_finding_id(), kind=FindingKind.technique, technique=model.labels[j],
+                    category=category_of(model.labels[j]).id, segment_id=seg.id, start=seg.start, end=seg.end,
+                    text=seg.text, confidence=round(float(scored.proba[i, j]), 4),
+                    evidence=scored.explain(i, int(j), quote_sentence=len(idx) > 1), source=source, tier=self.tier,
+                ))
+
+
+def _load(fast: bool) -> SentenceModel:
+    from rhetorscope.detect.model import load_model
+
+    return load_model(fast=fast)
+
+
+def _default_encoder() -> Encoder:
+    from rhetorscope.encoder import load_encoder
+
+    return load_encoder()
+
+
+class Scored:
+    """One document's sentences with their scores, and the means to say why each score is high."""
+
+    def __init__(self, model: SentenceModel, inputs: Sequence[SentenceInput], rows: np.ndarray | None) -> None:
+        self.model, self.inputs, self.rows = model, inputs, rows
+        self.masked = [s.masked for s in inputs]
+        self.lexical = model.lexical.logits(self.masked) if model.lexical is not None else None
+        self.proba = model.proba(rows, self.masked, self.lexical)
+
+    def _p(self, i: int, j: int, row: np.ndarray | None, lexical: bool = True) -> float:
+        lex = self.lexical[i : i + 1] if self.lexical is not None else None
+        if not lexical and row is not None:
+            return float(1.0 / (1.0 + np.exp(-self.model.network_logits(row)[0, j])))
+        return float(self.model.proba(row, self.masked[i : i + 1], lex)[0, j])
+
+    def explain(self, i: int, j: int, quote_sentence: bool) -> list[str]:
+        """Why sentence `i` scores technique `j`: the sentence, its words, each cue's share, the encoder's."""
+        p = float(self.proba[i, j])
+        out: list[str] = []
+        if quote_sentence:
+            text = self.inputs[i].text
+            out.append(f'sentence: "{text if len(text) <= 160 else text[:157] + "…"}" ({p:.2f})')
+        if self.model.lexical is not None:
+            words = [(w, v) for w, v in self.model.lexical.words_for(self.masked[i], j) if PLACEHOLDER not in w]
+            if words:
+                out.append("words: " + ", ".join(f'"{w}" (+{v:.2f})' for w, v in words))
+        if self.rows is None:
+            return out
+        out.extend(self._cue_effects(self.rows, i, j, p))
+        bare = self.rows[i : i + 1].copy()
+        cols = layout_of(self.rows)
+        bare[0, cols["cue"]] = 0.0
+        bare[0, cols["cue_near"]] = 0.0
+        name = TECHNIQUES[self.model.labels[j]].name
+        out.append(f"the encoder's reading of the sentence in its context, without cues or words, resembles "
+                   f"training examples of {name}: {self._p(i, j, bare, lexical=False):.2f}")
+        return out
+
+    def _cue_effects(self, rows: np.ndarray, i: int, j: int, p: float) -> list[str]:
+        """Each cue class found in or next to the sentence, with what removing it takes off the score."""
+        cols = layout_of(rows)
+        effects: list[tuple[float, str]] = []
+        near = [n for n in (i - 1, i, i + 1) if 0 <= n < len(self.inputs)]
+        for c, cls in enumerate(cue_classes()):
+            on = [n for n in near if any(m.cls == cls for m in self.inputs[n].cues)]
+            if not on:
+                continue
+            row = rows[i : i + 1].copy()
+            row[0, cols["cue"].start + c] = 0.0
+            row[0, cols["cue_near"].start + c] = 0.0
+            drop = p - self._p(i, j, row)
+            if drop < MIN_CUE_EFFECT:
+                continue
+            n = i if i in on else on[0]
+            match = next(m for m in self.inputs[n].cues if m.cls == cls)
+            start, end = to_original(self.inputs[n].text, self.inputs[n].masked, match.start, match.end)
+            words = self.inputs[n].text[start:end].strip()
+            where = "" if n == i else (" (previous sentence)" if n < i else " (next sentence)")
+            effects.append((drop, f'cue "{words}": {CUE_NAMES.get(cls, cls)}{where} (+{drop:.2f})'))
+        return [text for _, text in sorted(effects, reverse=True)]

@@ -1,0 +1,119 @@
+"""The lexical sentence model: which words a sentence uses, weighed per technique.
+
+The encoder reads a sentence as a whole; loaded words and labels ("thugs", "лжецы") are often
+better caught by the words themselves. This model scores each masked sentence from sub-linear
+tf-idf features (word 1-2 grams and character 3-5 grams inside words, for the inflected
+languages), one logistic regression per technique. It is the whole of the fast tier, and the accurate
+tier adds its logits to the encoder network's. Its evidence is the words that raise the score,
+only those rarer than the commonest tenth of the vocabulary, so a stop-word is never quoted.
+
+Prediction needs numpy only: the artifact holds the vocabulary, idf and float16 weights.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+_WORD = re.compile(r"\w+")
+_DIGIT = re.compile(r"\d")
+EVIDENCE_MIN_IDF_QUANTILE = 0.1
+"""Words among the commonest tenth of the vocabulary (by document frequency) are never evidence."""
+
+
+def tokens(masked: str) -> Counter[str]:
+    """Namespaced tokens of one masked sentence: `w|` word 1-2 grams, `c|` character 3-5 grams."""
+    text = _DIGIT.sub("0", masked.lower())
+    words = _WORD.findall(text)
+    out: list[str] = [f"w|{w}" for w in words]
+    out.extend(f"w|{a} {b}" for a, b in itertools.pairwise(words))
+    for w in words:
+        padded = f" {w} "
+        for n in (3, 4, 5):
+            out.extend(f"c|{padded[i : i + n]}" for i in range(len(padded) - n + 1))
+    return Counter(out)
+
+
+@dataclass
+class LexicalModel:
+    """Linear model per technique over tf-idf features; `vocab` maps a token to its column."""
+
+    vocab: dict[str, int]
+    idf: np.ndarray
+    coef: np.ndarray
+    """(n tokens, n techniques)."""
+    intercept: np.ndarray
+
+    def rows(self, masked: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(columns, weights) of each sentence's known tokens. Weights are sub-linear tf-idf divided by
+        the norm over all its tokens, an unknown token counting with the idf of the rarest known one,
+        so dropping tokens from the vocabulary to save space leaves the others' weights nearly as trained."""
+        rare = float(self.idf.max()) if len(self.idf) else 1.0
+        out = []
+        for text in masked:
+            counts = tokens(text)
+            known = [(self.vocab[t], n) for t, n in counts.items() if t in self.vocab]
+            unknown = np.array([n for t, n in counts.items() if t not in self.vocab], dtype=np.float32)
+            cols = np.array([c for c, _ in known], dtype=np.int64)
+            w = (1.0 + np.log(np.array([n for _, n in known], dtype=np.float32))) * self.idf[cols]
+            norm = float(np.sqrt((w**2).sum() + (((1.0 + np.log(unknown)) * rare) ** 2).sum())) if counts else 1.0
+            out.append((cols, (w / max(norm, 1e-9)).astype(np.float32)))
+        return out
+
+    def logits(self, masked: Sequence[str]) -> np.ndarray:
+        out = np.tile(self.intercept.astype(np.float32), (len(masked), 1))
+        for i, (cols, w) in enumerate(self.rows(masked)):
+            if len(cols):
+                out[i] += w @ self.coef[cols].astype(np.float32)
+        return out
+
+    def words_for(self, masked: str, j: int, limit: int = 3) -> list[tuple[str, float]]:
+        """The words of a sentence that raise technique `j` most, with their share of the logit."""
+        (cols, w), = self.rows([masked])
+        if not len(cols):
+            return []
+        floor = float(np.quantile(self.idf, EVIDENCE_MIN_IDF_QUANTILE))
+        names = {c: t for t, c in self.vocab.items() if c in set(cols.tolist())}
+        scored = []
+        for c, weight in zip(cols.tolist(), (w * self.coef[cols, j].astype(np.float32)).tolist(), strict=True):
+            token = names[c]
+            if token.startswith("w|") and weight > 0 and self.idf[c] > floor:
+                scored.append((token[2:], weight))
+        return sorted(scored, key=lambda x: -x[1])[:limit]
+
+
+def fit(masked: Sequence[str], y: np.ndarray, min_df: int = 2, c: float = 4.0, keep: int = 150_000) -> LexicalModel:
+    """Fit the vocabulary, idf and one L2 logistic regression per technique (scikit-learn, liblinear);
+    only the `keep` tokens with the largest weights are kept, to bound the artifact's size."""
+    import scipy.sparse as sp
+    from sklearn.linear_model import LogisticRegression
+
+    counted = [tokens(t) for t in masked]
+    df: Counter[str] = Counter()
+    for counts in counted:
+        df.update(counts.keys())
+    vocab = {t: i for i, t in enumerate(sorted(t for t, n in df.items() if n >= min_df))}
+    idf = np.log((1 + len(masked)) / (1 + np.array([df[t] for t in vocab], dtype=np.float64))) + 1.0
+    model = LexicalModel(vocab, idf.astype(np.float32), np.zeros((len(vocab), y.shape[1]), np.float32),
+                         np.zeros(y.shape[1], np.float32))
+    indptr, indices, data = [0], [], []
+    for cols, w in model.rows(masked):
+        indices.extend(cols.tolist())
+        data.extend(w.tolist())
+        indptr.append(len(indices))
+    x = sp.csr_matrix((data, indices, indptr), shape=(len(masked), len(vocab)), dtype=np.float64)
+    coef = np.zeros((len(vocab), y.shape[1]), dtype=np.float32)
+    intercept = np.full(y.shape[1], -10.0, dtype=np.float32)
+    for j in range(y.shape[1]):
+        if 0 < y[:, j].sum() < len(y):
+            lr = LogisticRegression(C=c, solver="liblinear", max_iter=200, random_state=0).fit(x, y[:, j])
+            coef[:, j], intercept[j] = lr.coef_[0], lr.intercept_[0]
+    order = np.argsort(-np.abs(coef).max(axis=1), kind="stable")[:keep]
+    order.sort()
+    names = sorted(vocab, key=vocab.__getitem__)
+    return LexicalModel({names[c]: k for k, c in enumerate(order)}, model.idf[order], coef[order], intercept)

@@ -1,0 +1,146 @@
+"""The sentence technique model as a small numpy artifact: load, score sentences, aggregate, explain.
+
+An encoder network and a lexical model (see `SentenceModel`) give every sentence a probability for
+each of the 23 techniques. A segment (a line, a paragraph, a post) gets, for each
+technique, the highest probability of its sentences: one sentence per line and the same sentence
+inside a paragraph then agree by construction, and the paragraph's evidence is the sentence that
+carries it. Thresholds are per language and technique, tuned on out-of-fold segment scores of all
+three segmentations at once (`rhetorscope.detect.train`).
+
+Prediction needs numpy only; the artifact is one `.npz` read with `allow_pickle=False`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rhetorscope.detect.lexical import LexicalModel
+from rhetorscope.errors import RhetorscopeError
+from rhetorscope.masking import LANGS
+
+ARTIFACT_NAME = "sentences.npz"
+FAST_ARTIFACT_NAME = "sentences-fast.npz"
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
+
+
+@dataclass
+class SentenceModel:
+    """Per-sentence technique scores from an encoder network, a lexical model, or both blended.
+
+    The network is a ReLU layer over the rows of `rhetorscope.detect.features` (encoder embeddings
+    of the sentence and its context, cues, language); the lexical model reads the sentence's words
+    (`rhetorscope.detect.lexical`). The accurate tier blends their logits, `(1 - blend) * network
+    + blend * lexical`; the fast tier is the lexical model alone.
+    """
+
+    thresholds: np.ndarray
+    """(len(LANGS), len(labels)) decision thresholds on a segment's best sentence probability."""
+    labels: list[str]
+    meta: dict[str, Any]
+    network: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+    lexical: LexicalModel | None = None
+    blend: float = 1.0
+
+    @property
+    def needs_encoder(self) -> bool:
+        return self.network is not None
+
+    def network_logits(self, rows: np.ndarray) -> np.ndarray:
+        if self.network is None:
+            raise ValueError("this model has no encoder network")
+        w1, b1, w2, b2 = self.network
+        hidden = np.maximum(rows.astype(np.float32) @ w1 + b1, 0.0)
+        return hidden @ w2 + b2
+
+    def logits(self, rows: np.ndarray | None, masked: Sequence[str], lexical: np.ndarray | None = None) -> np.ndarray:
+        """Blended logits; `lexical` may pass the lexical logits when they are already computed."""
+        parts = []
+        if self.network is not None and rows is not None:
+            parts.append((1.0 - self.blend if self.lexical is not None else 1.0) * self.network_logits(rows))
+        if self.lexical is not None:
+            lex = self.lexical.logits(masked) if lexical is None else lexical
+            parts.append((self.blend if self.network is not None else 1.0) * lex)
+        return np.sum(parts, axis=0)
+
+    def proba(self, rows: np.ndarray | None, masked: Sequence[str], lexical: np.ndarray | None = None) -> np.ndarray:
+        """(n sentences, n techniques) probabilities."""
+        return _sigmoid(self.logits(rows, masked, lexical))
+
+    def threshold(self, lang: str | None) -> np.ndarray:
+        return self.thresholds[LANGS.index(lang) if lang in LANGS else 0]
+
+    @property
+    def version(self) -> str:
+        h = hashlib.sha256(self.thresholds.tobytes())
+        if self.network is not None:
+            h.update(self.network[2].astype(np.float32).tobytes())
+        if self.lexical is not None:
+            h.update(self.lexical.coef[:4096].astype(np.float16).tobytes())
+        return f"{self.meta.get('model_version', '2.0')}+{h.hexdigest()[:8]}"
+
+    @property
+    def encoder(self) -> str:
+        return str(self.meta.get("encoder", ""))
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        arrays: dict[str, np.ndarray] = {
+            "thresholds": self.thresholds.astype(np.float32), "labels": np.array(self.labels),
+            "meta": np.array(json.dumps(self.meta, sort_keys=True)), "blend": np.array(self.blend, np.float64),
+        }
+        if self.network is not None:
+            w1, b1, w2, b2 = self.network
+            arrays.update(w1=w1.astype(np.float16), b1=b1.astype(np.float32), w2=w2.astype(np.float32),
+                          b2=b2.astype(np.float32))
+        if self.lexical is not None:
+            lex = self.lexical
+            arrays.update(vocab=np.array(sorted(lex.vocab, key=lex.vocab.__getitem__)), idf=lex.idf.astype(np.float32),
+                          coef=lex.coef.astype(np.float16), intercept=lex.intercept.astype(np.float32))
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez_compressed(tmp, **arrays)
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> SentenceModel:
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                network = ((z["w1"].astype(np.float32), z["b1"], z["w2"], z["b2"]) if "w1" in z.files else None)
+                lexical = (LexicalModel({str(t): i for i, t in enumerate(z["vocab"])}, z["idf"], z["coef"],
+                                        z["intercept"]) if "vocab" in z.files else None)
+                return cls(thresholds=z["thresholds"], labels=[str(x) for x in z["labels"]],
+                           meta=json.loads(str(z["meta"])), network=network, lexical=lexical,
+                           blend=float(z["blend"]))
+        except (OSError, KeyError, ValueError) as exc:
+            raise RhetorscopeError(f"cannot read the technique model {path}: {exc}",
+                                   "rebuild it with `rhetorscope train sentences`") from exc
+
+
+def aggregate(proba: np.ndarray, groups: Sequence[Sequence[int]]) -> np.ndarray:
+    """Each segment's score per technique: the best of its sentences (zeros for a segment without any)."""
+    out = np.zeros((len(groups), proba.shape[1]), dtype=np.float32)
+    for k, idx in enumerate(groups):
+        if len(idx):
+            out[k] = proba[list(idx)].max(axis=0)
+    return out
+
+
+def shipped_artifact(fast: bool = False) -> Path:
+    name = FAST_ARTIFACT_NAME if fast else ARTIFACT_NAME
+    return Path(str(resources.files("rhetorscope.detect") / "data" / name))
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path | None = None, fast: bool = False) -> SentenceModel:
+    return SentenceModel.load(path or shipped_artifact(fast))

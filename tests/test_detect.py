@@ -1,0 +1,179 @@
+"""The sentence technique model end to end on a generated span corpus, with a small hashing encoder.
+
+Real components throughout (dataset reader, masking, cues, network training, artifact, pipeline
+component); only the encoder is a deterministic stand-in, so the test runs in seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("sklearn")
+
+from rhetorscope.classify.actors import PLACEHOLDER
+from rhetorscope.detect.component import SentenceTechniqueComponent
+from rhetorscope.detect.corpus import SEGMENTATIONS, carries, read_dataset, segments
+from rhetorscope.detect.corpus import Span as GoldSpan
+from rhetorscope.detect.features import layout
+from rhetorscope.detect.model import SentenceModel
+from rhetorscope.detect.train import EmbeddingCache, TrainConfig, cross_validate, fit_final, prepare
+from rhetorscope.pipeline import Pipeline
+from rhetorscope.readers.base import RawDocument
+
+TEMPLATES = {
+    "Appeal_to_Authority": "As the experts say, the {n} plan is sound.",
+    "False_Dilemma-No_Choice": "Either we accept the {n} deal or we lose everything.",
+    "Name_Calling-Labeling": "These {n} traitors and criminals run the ministry.",
+}
+NEUTRAL = ["The committee met on {n} Tuesday.", "Rain is expected in the {n} region.",
+           "The report has {n} pages.", "Trains run every {n} minutes."]
+
+
+class HashEncoder:
+    """Bag of per-word random vectors (seeded by the word's hash): deterministic and dependency-free."""
+
+    name = "hash-test-encoder"
+    dim = 32
+
+    def encode(self, texts: Sequence[str], kind: str = "passage") -> np.ndarray:
+        rows = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for w in t.lower().split():
+                seed = int.from_bytes(hashlib.sha256(w.strip(".,").encode()).digest()[:4], "little")
+                rows[i] += np.random.default_rng(seed).normal(size=self.dim)
+        return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-6)
+
+
+def _write_corpus(root: Path, n_articles: int = 30) -> None:
+    rng = np.random.default_rng(0)
+    base = root / "en"
+    (base / "train-articles").mkdir(parents=True)
+    (base / "train-labels-spans").mkdir()
+    techniques = list(TEMPLATES)
+    for a in range(n_articles):
+        lines, spans, at = [f"Title number {a}"], [], len(f"Title number {a}") + 1
+        for _ in range(4):
+            sentences = []
+            for _ in range(rng.integers(1, 4)):
+                word = f"w{rng.integers(0, 50)}"
+                if rng.random() < 0.4:
+                    t = techniques[rng.integers(0, len(techniques))]
+                    sentences.append((TEMPLATES[t].format(n=word), t))
+                else:
+                    sentences.append((NEUTRAL[rng.integers(0, len(NEUTRAL))].format(n=word), None))
+            line = " ".join(s for s, _ in sentences)
+            cursor = at
+            for s, t in sentences:
+                if t:
+                    spans.append(f"{a}\t{t}\t{cursor}\t{cursor + len(s) - 1}")
+                cursor += len(s) + 1
+            lines.append(line)
+            at += len(line) + 1
+        (base / "train-articles" / f"article{a}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        (base / "train-labels-spans" / f"article{a}-labels.txt").write_text("\n".join(spans) + "\n",
+                                                                            encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[tuple[SentenceModel, SentenceModel], tuple, Path]:
+    root = tmp_path_factory.mktemp("spans")
+    _write_corpus(root)
+    articles = read_dataset(root, ("en",))
+    cache_path = root / "cache.npz"
+    embed = EmbeddingCache(cache_path, HashEncoder())
+    prep = prepare(articles, embed)
+    embed.save()
+    cfg = TrainConfig(seed=3, folds=3, hidden=16, epochs=40, batch=64, learning_rate=5e-3)
+    cvs = cross_validate(prep, cfg)
+    models = fit_final(prep, cfg, *cvs, {"encoder": HashEncoder.name, "config": vars(cfg)})
+    return models, cvs, root
+
+
+def test_labels_follow_the_start_or_half_rule() -> None:
+    span = GoldSpan("Doubt", 10, 30)
+    assert carries(span, 5, 15)
+    assert carries(span, 12, 28)
+    assert not carries(span, 25, 60)
+    assert not carries(span, 30, 40)
+
+
+def test_three_segmentations_cover_the_same_sentences(trained: tuple) -> None:
+    _, _, root = trained
+    art = read_dataset(root, ("en",))[0]
+    body = {i for i, u in enumerate(art.units) if u.line > 0}
+    for how in SEGMENTATIONS:
+        covered = [i for _, _, idx in segments(art, how) for i in idx]
+        assert sorted(covered) == sorted(body)
+
+
+def test_cross_validation_learns_the_techniques_in_every_segmentation(trained: tuple) -> None:
+    _, cvs, _ = trained
+    for cv in cvs:
+        for how in SEGMENTATIONS:
+            assert cv.mean(how) > 0.8, (how, cv.by_segmentation[how])
+
+
+def test_artifact_round_trips_and_training_is_deterministic(trained: tuple, tmp_path: Path) -> None:
+    (model, fast), cvs, root = trained
+    assert fast.network is None and not fast.needs_encoder and model.needs_encoder
+    texts = ["These w1 traitors lie.", "Trains run every w2 minutes."]
+    for m in (model, fast):
+        path = tmp_path / "sentences.npz"
+        m.save(path)
+        again = SentenceModel.load(path)
+        width = layout(HashEncoder.dim)["lang"].stop
+        rows = np.random.default_rng(1).normal(size=(2, width)).astype(np.float32) if m.network else None
+        np.testing.assert_allclose(again.proba(rows, texts), m.proba(rows, texts), atol=2e-3)
+        assert again.version == m.version and again.blend == m.blend
+    articles = read_dataset(root, ("en",))
+    prep = prepare(articles, EmbeddingCache(root / "cache.npz", HashEncoder()))
+    again = fit_final(prep, TrainConfig(**model.meta["config"]), *cvs, {})
+    assert np.array_equal(again[0].network[2], model.network[2])
+    assert np.array_equal(again[1].lexical.coef, fast.lexical.coef)
+
+
+def _analyse(model: SentenceModel, text: str) -> list:
+    from rhetorscope.language import LanguageComponent
+    from rhetorscope.sentences import SentenceComponent
+    from rhetorscope.structure import RepairComponent, StructureComponent
+
+    pipeline = Pipeline([RepairComponent(), StructureComponent(), LanguageComponent(), SentenceComponent(),
+                         SentenceTechniqueComponent(model=lambda: model, encoder=HashEncoder,
+                                                    fast=model.network is None)])
+    return pipeline(RawDocument(text=text, input_format="text")).findings
+
+
+@pytest.mark.parametrize("tier", [0, 1])
+def test_a_sentence_gets_the_same_technique_on_its_own_line_and_inside_a_paragraph(trained: tuple,
+                                                                                   tier: int) -> None:
+    model = trained[0][tier]
+    sentences = ["Georgia's ministry published its annual review of the budget today.",
+                 "Either we accept the w7 deal or we lose everything.",
+                 "These w3 traitors and criminals run the ministry.",
+                 "Trains run every w9 minutes."]
+    title = "A review of the week in the region\n\n"
+    one_per_line = _analyse(model, title + "\n\n".join(sentences))
+    paragraph = _analyse(model, title + " ".join(sentences))
+    found_lines = {f.technique for f in one_per_line}
+    assert {"False_Dilemma-No_Choice", "Name_Calling-Labeling"} <= found_lines
+    assert {f.technique for f in paragraph} == found_lines
+    assert len(paragraph) == len({f.technique for f in paragraph})
+
+
+def test_evidence_quotes_real_words_and_names_the_tier(trained: tuple) -> None:
+    model = trained[0][0]
+    findings = _analyse(model, "Weekly notes\n\nAs the experts say, Aliyev's w2 plan is sound. "
+                               "Either we accept the w5 deal or we lose everything.")
+    assert findings
+    for f in findings:
+        assert f.tier == "accurate" and f.source.startswith("sentences ")
+        assert all(PLACEHOLDER not in e for e in f.evidence)
+        assert any("encoder" in e for e in f.evidence)
+        assert any(e.startswith("words: ") for e in f.evidence)
+    cues = [e for f in findings for e in f.evidence if e.startswith("cue ")]
+    assert any('"either we accept the w5 deal or"' in e.lower() for e in cues)
