@@ -141,7 +141,7 @@ def test_openapi_and_offline_docs(client: httpx.Client) -> None:
     spec = client.get("/openapi.json").json()
     paths = {p for p in spec["paths"] if p.startswith("/api/v1/")}
     assert paths == {f"/api/v1/{p}" for p in ("analyze", "health", "techniques", "documents", "documents/{document_id}",
-                                              "search", "trends", "repeats")}
+                                              "search", "trends", "repeats", "factchecks", "claims/match")}
     body = spec["paths"]["/api/v1/analyze"]["post"]["requestBody"]["content"]
     assert set(body) == {"application/json", "multipart/form-data"}
     docs = client.get("/docs")

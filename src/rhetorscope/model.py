@@ -31,10 +31,11 @@ class SegmentKind(str, Enum):
 
 
 class FindingKind(str, Enum):
-    """What a finding reports: a persuasion technique or a repeated passage."""
+    """What a finding reports: a persuasion technique, a repeated passage or a checkable claim."""
 
     technique = "technique"
     repetition = "repetition"
+    claim = "claim"
 
 
 class _Strict(BaseModel):
@@ -51,6 +52,9 @@ class Span(_Strict):
 
 class Sentence(Span):
     """One sentence of a segment, as found by the language's sentence splitter."""
+
+    checkworthiness: float | None = Field(
+        None, ge=0.0, le=1.0, description="how likely a fact-checker would check it; null when not scored")
 
 
 class Editorial(Span):
@@ -129,6 +133,20 @@ class Related(_Strict):
     finding_id: str | None = None
 
 
+class Match(_Strict):
+    """A stored fact-check that may verify a claim finding, with why it was matched."""
+
+    factcheck_id: int = Field(description="id of the fact-check in the store")
+    claim: str = Field(description="the claim as the fact-checker stated it")
+    rating: str | None = Field(None, description="the fact-checker's verdict, verbatim (e.g. 'False')")
+    reviewer: str | None = Field(None, description="who checked it")
+    url: str | None = None
+    language: str | None = None
+    score: float = Field(description="hybrid similarity: lexical (BM25) and multilingual meaning (e5)")
+    shared_terms: list[str] = Field(default_factory=list, description="rare words claim and fact-check share")
+    passage: str = Field("", description="the matched text of the fact-check (its claim, or its title)")
+
+
 class Finding(_Strict):
     """Evidence-backed observation about a stretch of text."""
 
@@ -143,6 +161,7 @@ class Finding(_Strict):
     confidence: float = Field(ge=0.0, le=1.0)
     evidence: list[str] = Field(default_factory=list)
     related: list[Related] = Field(default_factory=list)
+    matches: list[Match] = Field(default_factory=list, description="claim findings: stored fact-checks, best first")
     source: str = Field("", description="component that produced the finding, with its model version")
     tier: str | None = Field(None, description="technique tier that produced it: 'accurate' (sentence model "
                              "with the contextual encoder) or 'fast' (sparse paragraph model); null otherwise")

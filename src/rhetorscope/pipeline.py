@@ -55,12 +55,12 @@ def _in_reading_order(findings: list[Finding]) -> list[Finding]:
 
 
 def technique_components(fast: bool = False) -> list[Component]:
-    """The technique stages: a technique tier, then the span tagger, when their artifacts are present.
+    """The trained stages: a technique tier, the span tagger and claims, when their artifacts are present.
 
     The accurate tier (default) is the sentence model over the contextual encoder blended with the
     lexical model; `fast` is the lexical model alone, for bulk work (hundreds of paragraphs a second
-    on one core). They
-    produce no findings until a trained model is available; never fake ones.
+    on one core). Claims (check-worthiness) follow. They produce no findings until a trained model
+    is available; never fake ones.
     """
     components: list[Component] = []
     from rhetorscope.classify.model import shipped_artifact
@@ -80,6 +80,12 @@ def technique_components(fast: bool = False) -> list[Component]:
         from rhetorscope.spans.component import SpanComponent
 
         components.append(SpanComponent())
+    from rhetorscope.claims.checkworthy import shipped_artifact as claims_artifact
+
+    if claims_artifact().is_file():
+        from rhetorscope.claims.component import ClaimComponent
+
+        components.append(ClaimComponent())
     return components
 
 
@@ -94,7 +100,7 @@ def structure_pipeline() -> Pipeline:
 
 @lru_cache(maxsize=4)
 def default_pipeline(techniques: bool = True, fast: bool = False) -> Pipeline:
-    """read -> repair -> structure -> language -> sentences -> repetition -> techniques (render is the caller's).
+    """read -> repair -> structure -> language -> sentences -> repetition -> techniques -> claims.
 
     `techniques=False` leaves the trained models out: structure and repetition only; `fast` picks
     the sparse technique tier instead of the accurate one.

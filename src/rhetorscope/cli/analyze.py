@@ -43,6 +43,8 @@ def analyze(
     date_format: Annotated[str | None, typer.Option(help="Read the date column only in this strptime format, "
                                                     "e.g. %d/%m/%Y.")] = None,
     language: Annotated[str | None, typer.Option(help="Force the language (en, ru, fr, de, it, pl).")] = None,
+    factchecks: Annotated[str | None, typer.Option(
+        help="Match each claim against the fact-checks of this corpus database (see `factchecks import`).")] = None,
     fast: Annotated[bool, typer.Option("--fast", help="Sparse technique tier: much faster, less accurate.")] = False,
 ) -> None:
     """Analyse one file: structure, speakers, repetitions and persuasion techniques."""
@@ -65,6 +67,14 @@ def analyze(
 
         refuse_unsupported_early(raws[0].text, str(file), "; pass --language to force one")
     pipeline = default_pipeline(fast=fast)
+    if factchecks is not None:
+        from rhetorscope.claims.component import with_matcher
+        from rhetorscope.claims.factchecks import StoreMatcher
+        from rhetorscope.encoder import load_encoder
+        from rhetorscope.store import Store
+
+        with Store.open(factchecks) as store:
+            pipeline = with_matcher(pipeline, StoreMatcher(store, load_encoder()))
     analyses = []
     with _Progress(raws, len(pipeline.components)) as progress:
         for raw in raws:

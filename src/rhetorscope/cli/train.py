@@ -82,6 +82,31 @@ def spans(
     typer.echo(f"artifact and MODEL_CARD.md -> {written}")
 
 
+@app.command("checkworthy")
+def checkworthy(
+    data: Path = typer.Option(..., "--data", help="the checkthat2019-task1 folder (training/*.tsv)"),
+    out: Path = typer.Option(..., "--out", file_okay=False, help="folder for checkworthy.npz and MODEL_CARD.md"),
+    seed: int = typer.Option(13, "--seed", help="solver seed"),
+    cache: Path | None = typer.Option(None, "--cache", help="encoder cache file (.npz): embed the debates once"),
+) -> None:
+    """Cross-validate by debate and train the check-worthiness model; same data and seed, same model."""
+    _need_sklearn("the check-worthiness model")
+    from rhetorscope.claims.checkworthy import ARTIFACT_NAME
+    from rhetorscope.claims.train import Data, TrainConfig, cross_validate, fit_final, format_table, model_card
+    from rhetorscope.encoder import load_encoder
+
+    cfg = TrainConfig(seed=seed)
+    ds = Data.read(data, load_encoder(), cache)
+    cv = cross_validate(ds, cfg, lambda name, _n: typer.echo(f"fold {name}", err=True))
+    model, extra = fit_final(ds, cfg, cv)
+    out.mkdir(parents=True, exist_ok=True)
+    model.save(out / ARTIFACT_NAME)
+    (out / "MODEL_CARD.md").write_text(model_card(model, cv, extra, data.name), encoding="utf-8")
+    typer.echo(format_table(cv))
+    typer.echo(f"threshold {extra['threshold']:.3f} (out-of-fold recall {extra['recall']:.2f}, precision "
+               f"{extra['precision']:.3f}, flags {extra['flagged']:.1%}); wrote {out / ARTIFACT_NAME}")
+
+
 def _need_sklearn(what: str) -> None:
     import importlib.util
 

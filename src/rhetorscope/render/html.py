@@ -15,7 +15,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from rhetorscope.model import Analysis
 from rhetorscope.render.layout import is_span, label, pieces, segment_badges
-from rhetorscope.render.palette import CATEGORY_STYLES, REPETITION_STYLE, style_for
+from rhetorscope.render.palette import CATEGORY_STYLES, CLAIM_STYLE, REPETITION_STYLE, style_for
 
 
 @lru_cache(maxsize=1)
@@ -51,6 +51,9 @@ def report_context(analysis: Analysis) -> dict[str, Any]:
         "repetition_style": REPETITION_STYLE,
         "techniques_used": [TECHNIQUES[t] for t in TECHNIQUES if t in used],
         "has_repetition": any(f.kind == "repetition" for f in analysis.findings),
+        "has_claims": any(f.kind == "claim" for f in analysis.findings),
+        "claim_count": sum(f.kind == "claim" for f in analysis.findings),
+        "claim_style": CLAIM_STYLE,
     }
 
 

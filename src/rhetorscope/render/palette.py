@@ -27,8 +27,13 @@ CATEGORY_STYLES: dict[str, Style] = {
     "manipulative_wording": Style("#56B4E9", "bold #56B4E9", "solid", "MW"),
 }
 REPETITION_STYLE = Style("#777777", "italic #aaaaaa", "dashed", "REP")
+CLAIM_STYLE = Style("#000000", "bold #F0E442", "double", "CLM")
+"""Checkable claims: Okabe-Ito black (yellow in a terminal), apart from every technique colour."""
 EDITORIAL_STYLE = "dim italic"
 
 
-def style_for(category: str | None) -> Style:
+def style_for(category: str | None, kind: str | None = None) -> Style:
+    """A technique category's style; claims and repetitions have their own."""
+    if kind == "claim":
+        return CLAIM_STYLE
     return CATEGORY_STYLES.get(category or "", REPETITION_STYLE)

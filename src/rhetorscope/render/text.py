@@ -68,11 +68,11 @@ def _outline(analysis: Analysis) -> Group:
         if seg.speaker:
             head.append(f"  {seg.speaker}", style="italic")
         for f in segment_badges(analysis, seg):
-            style = style_for(f.category)
+            style = style_for(f.category, f.kind)
             head.append(f"  [{style.tag} {label(f)} {f.confidence:.0%}]", style=style.terminal)
         body = Text()
         for piece in pieces(analysis, seg):
-            styles = [style_for(f.category).terminal + " underline" for f in piece.findings]
+            styles = [style_for(f.category, f.kind).terminal + " underline" for f in piece.findings]
             if piece.editorial:
                 styles.append(EDITORIAL_STYLE)
             body.append(piece.text, style=" ".join(styles) or None)
@@ -91,7 +91,7 @@ def _findings(analysis: Analysis) -> Table | Text:
     table.add_column("fragment and evidence", ratio=1)
     doc = analysis.document
     for f in analysis.findings:
-        style = style_for(f.category)
+        style = style_for(f.category, f.kind)
         seg = doc.segment(f.segment_id)
         fragment = Text(f.text if len(f.text) <= 240 else f.text[:237] + "…", style=style.terminal)
         if not is_span(f, seg):
@@ -100,6 +100,9 @@ def _findings(analysis: Analysis) -> Table | Text:
             fragment.append(f"\n• {line}", style="dim")
         for rel in f.related:
             fragment.append(f"\n→ {rel.relation} {rel.segment_id} [{rel.start}:{rel.end}]", style="dim")
+        for m in f.matches:
+            fragment.append(f"\n≈ fact-check {m.score:.2f} [{m.rating or 'no rating'}] {m.claim}"
+                            f" ({m.reviewer or 'unknown reviewer'}{', ' + m.url if m.url else ''})", style="dim")
         table.add_row(f.id, Text(f"{style.tag} {label(f)}", style=style.terminal), f"{f.segment_id} "
                       f"[{f.start}:{f.end}]", f"{f.confidence:.2f}", fragment)
     return table

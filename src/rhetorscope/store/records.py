@@ -102,8 +102,16 @@ class Prepared:
 
 
 def _spans(spans: Sequence[Sentence | Editorial], doc_text: str) -> list[list[Any]]:
-    """Offsets only; the text too where it is not the document's text at those offsets."""
-    return [[s.start, s.end] if doc_text[s.start:s.end] == s.text else [s.start, s.end, s.text] for s in spans]
+    """Offsets only; the text too where it is not the document's text at those offsets (else null when
+    a sentence's check-worthiness follows as a fourth item)."""
+    out: list[list[Any]] = []
+    for s in spans:
+        row: list[Any] = [s.start, s.end] if doc_text[s.start:s.end] == s.text else [s.start, s.end, s.text]
+        score = getattr(s, "checkworthiness", None)
+        if score is not None:
+            row += [None, score] if len(row) == 2 else [score]
+        out.append(row)
+    return out
 
 
 def prepare(analysis: Analysis, *, key: bytes, source: str | None = None, analyzed: bool = True) -> Prepared:
@@ -134,6 +142,7 @@ def prepare(analysis: Analysis, *, key: bytes, source: str | None = None, analyz
         "key": f.id, "segment_key": f.segment_id, "kind": f.kind, "technique": f.technique,
         "category": f.category, "start": f.start, "end": f.end, "text": f.text, "confidence": f.confidence,
         "evidence": f.evidence, "related": [r.model_dump() for r in f.related], "source": f.source,
+        "matches": [m.model_dump() for m in f.matches] or None,
     } for f in analysis.findings]
     return Prepared(key=key, source=meta.source or source or "unknown", source_kind=meta.input_format,
                     document=document, segments=segments, findings=findings, models=dict(analysis.models),
@@ -381,7 +390,8 @@ def load_analysis(conn: Connection, row_id: int) -> Analysis | None:
     body = doc["text"]
 
     def spans(cls: type[Sentence] | type[Editorial], raw: list[list[Any]]) -> list[Any]:
-        return [cls(start=s[0], end=s[1], text=s[2] if len(s) > 2 else body[s[0]:s[1]]) for s in raw]
+        return [cls(start=s[0], end=s[1], text=s[2] if len(s) > 2 and s[2] is not None else body[s[0]:s[1]],
+                    **({"checkworthiness": s[3]} if len(s) > 3 else {})) for s in raw]
 
     segs = conn.execute(select(t.segments).where(t.segments.c.document_id == row_id)
                         .order_by(t.segments.c.seq)).mappings()
@@ -396,7 +406,7 @@ def load_analysis(conn: Connection, row_id: int) -> Analysis | None:
     found = [Finding(
         id=r["key"], kind=r["kind"], technique=r["technique"], category=r["category"],
         segment_id=r["segment_key"], start=r["start"], end=r["end"], text=r["text"], confidence=r["confidence"],
-        evidence=r["evidence"], related=r["related"], source=r["source"],
+        evidence=r["evidence"], related=r["related"], source=r["source"], matches=r["matches"] or [],
     ) for r in conn.execute(select(t.findings).where(f.document_id == row_id).order_by(f.id)).mappings()]
     models = dict(conn.execute(
         select(t.model_versions.c.component, t.model_versions.c.version)

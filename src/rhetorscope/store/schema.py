@@ -167,6 +167,7 @@ findings = Table(
     Column("evidence", JSON, nullable=False),
     Column("related", JSON, nullable=False),
     Column("source", String, nullable=False),
+    Column("matches", JSON(none_as_null=True)),
     Index("ix_findings_document", "document_id", "segment_key"),
     Index("ix_findings_technique", "technique", "document_id"),
 )
@@ -181,4 +182,25 @@ passages = Table(
     Column("end", Integer, nullable=False),
     Column("bands", LargeBinary, nullable=False),
     Column("cluster_id", Integer),
+)
+
+factchecks = Table(
+    "factchecks", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String, nullable=False, unique=True),
+    Column("claim", Text, nullable=False),
+    Column("title", Text),
+    Column("rating", String),
+    Column("reviewer", String),
+    Column("url", String),
+    Column("claimant", String),
+    Column("claim_date", Date),
+    Column("review_date", Date),
+    Column("language", String),
+    Column("collection", String, nullable=False),
+    Column("imported", DateTime, nullable=False),
+    Column("vector", LargeBinary),
+    Column("title_vector", LargeBinary),
+    Column("encoder", String),
+    Index("ix_factchecks_review_date", "review_date"),
 )

@@ -1,4 +1,4 @@
-"""Server-rendered pages: Analyze, Corpus, Document, Trends, Repeats.
+"""Server-rendered pages: Analyze, Corpus, Document, Trends, Repeats, Claims.
 
 Every page works without JavaScript; `static/app.js` only adds the hover/click
 card and keyboard focus on highlights. Reports reuse the HTML renderer's
@@ -267,6 +267,15 @@ def repeats_page(request: Request, min_count: Annotated[int, Query(ge=2, le=10_0
                   min_count=min_count, source=source, since=since, until=until,
                   include_boilerplate=include_boilerplate, current_page=page,
                   pages=max(1, math.ceil(found.total / PER_PAGE)))
+
+
+@router.get("/claims", response_class=HTMLResponse)
+def claims_page(request: Request, source: Annotated[str | None, Query(max_length=200)] = None,
+                since: convert.FormDate = None, until: convert.FormDate = None) -> HTMLResponse:
+    from rhetorscope.claims.corpus import top_claims
+
+    claims = top_claims(request.app.state.store, source=source or None, since=since, until=until)
+    return render(request, "claims.html.j2", page="claims", claims=claims, source=source, since=since, until=until)
 
 
 @router.get("/static/report.css")

@@ -1,0 +1,137 @@
+"""Claim retrieval on CheckThat! 2020 task 2 (BM25, semantic, hybrid), matching latency and import speed.
+
+One table with the commit id: dev MAP@1/3/5/10 and MRR for BM25 alone, e5 cosine alone (a
+fact-check's cosine is the larger of its claim's and its title's) and the hybrid (its `alpha`
+fitted on the training tweets, shown next to the shipped `ALPHA`); then the time to match one
+claim against 10,000 and 100,000 stored fact-checks (p50/p95 over the dev tweets, the query's
+encoding counted apart), and the time to import 100,000 ClaimReview records into SQLite.
+
+    OMP_NUM_THREADS=1 python benchmarks/claims.py --data ../shared/datasets/checkthat2020-task2 \
+        [--cache /tmp/claims.npz] [--skip-import]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np
+
+from rhetorscope.claims.clef import read_qrels, read_queries, read_vclaims, retrieval_scores
+from rhetorscope.claims.retrieval import ALPHA, ClaimIndex, vclaim_text
+from rhetorscope.claims.text import query_text
+from rhetorscope.claims.vectors import encode_cached
+from rhetorscope.encoder import load_encoder
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def commit_id() -> str:
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", "src/rhetorscope/claims"], cwd=ROOT,
+                           capture_output=True, text=True).stdout.strip()
+    return (head.stdout.strip() or "unknown") + ("+dirty" if dirty else "")
+
+
+def evaluate(index: ClaimIndex, ids: list[str], queries: list[tuple[str, str]], vectors: np.ndarray,
+             qrels: dict[str, set[str]], alpha: float) -> dict[str, float]:
+    run = {qid: [ids[h.index] for h in index.search(query_text(text), vectors[n], 10, alpha)]
+           for n, (qid, text) in enumerate(queries)}
+    return retrieval_scores(run, qrels)
+
+
+def latency(index: ClaimIndex, texts: list[str], vectors: np.ndarray) -> tuple[float, float]:
+    times = []
+    for text, vector in zip(texts, vectors, strict=True):
+        started = time.perf_counter()
+        index.search(text, vector, 5)
+        times.append(time.perf_counter() - started)
+    return float(np.percentile(times, 50) * 1000), float(np.percentile(times, 95) * 1000)
+
+
+def scaled_index(texts: list[str], vectors: np.ndarray, titles: np.ndarray, size: int, seed: int) -> ClaimIndex:
+    """`size` fact-checks made from the real ones: each copy gets a distinct word and nudged vectors."""
+    rng = np.random.default_rng(seed)
+    reps = -(-size // len(texts))
+    big_texts = [f"{t} copy{r}" for r in range(reps) for t in texts][:size]
+
+    def nudged(rows: np.ndarray) -> np.ndarray:
+        big = np.tile(rows, (reps, 1))[:size] + rng.normal(0, 0.02, (size, rows.shape[1])).astype(np.float32)
+        return big / np.linalg.norm(big, axis=1, keepdims=True)
+
+    return ClaimIndex(big_texts, nudged(vectors), nudged(titles))
+
+
+def import_speed(n: int) -> tuple[float, int]:
+    from rhetorscope.claims.factchecks import import_files
+    from rhetorscope.store import Store
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "feed.jsonl"
+        with path.open("w", encoding="utf-8") as fh:
+            for i in range(n):
+                fh.write(json.dumps({"@context": "https://schema.org", "@type": "ClaimReview",
+                                     "claimReviewed": f"Claim number {i} about the budget of {i % 97} cities.",
+                                     "url": f"https://factcheck.example/{i}", "datePublished": "2024-05-01",
+                                     "author": {"@type": "Organization", "name": "Example Check"},
+                                     "reviewRating": {"@type": "Rating", "alternateName": "False"}}) + "\n")
+        with Store.open(Path(tmp) / "c.sqlite") as store:
+            started = time.perf_counter()
+            report = import_files(store, [path])
+            return time.perf_counter() - started, report.added
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--cache", type=Path, default=None, help="encoder cache (.npz)")
+    parser.add_argument("--skip-import", action="store_true")
+    args = parser.parse_args()
+
+    encoder = load_encoder()
+    vclaims = read_vclaims(args.data / "verified_claims.docs.tsv")
+    ids = [v for v, _, _ in vclaims]
+    doc_vectors = encode_cached(encoder, [c for _, c, _ in vclaims], "passage", args.cache)
+    title_vectors = encode_cached(encoder, [t or c for _, c, t in vclaims], "passage", args.cache)
+    index = ClaimIndex([vclaim_text(c, t) for _, c, t in vclaims], doc_vectors, title_vectors)
+    splits = {}
+    for split in ("train", "dev"):
+        queries = read_queries(args.data / split / "tweets.queries.tsv")
+        vectors = encode_cached(encoder, [query_text(t) for _, t in queries], "query", args.cache)
+        splits[split] = (queries, vectors, read_qrels(args.data / split / "tweet-vclaim-pairs.qrels"))
+
+    grid = [round(a, 2) for a in np.arange(0.0, 1.01, 0.05)]
+    fitted = max(grid, key=lambda a: evaluate(index, ids, *splits["train"][:2], splits["train"][2], a)["MAP@5"])
+    print(f"claim retrieval, CheckThat! 2020 task 2 dev ({len(splits['dev'][0])} tweets, {len(vclaims)} verified "
+          f"claims) · encoder {encoder.name} · commit {commit_id()}")
+    print(f"{'system':<28} {'MAP@1':>6} {'MAP@3':>6} {'MAP@5':>6} {'MAP@10':>6} {'MRR':>6}")
+    for name, alpha in (("BM25", 0.0), ("semantic (e5)", 1.0), (f"hybrid alpha={ALPHA} (shipped)", ALPHA),
+                        (f"hybrid alpha={fitted} (train fit)", fitted)):
+        s = evaluate(index, ids, *splits["dev"][:2], splits["dev"][2], alpha)
+        print(f"{name:<28} {s['MAP@1']:6.3f} {s['MAP@3']:6.3f} {s['MAP@5']:6.3f} {s['MAP@10']:6.3f} {s['MRR']:6.3f}")
+
+    queries, vectors, _ = splits["dev"]
+    texts = [query_text(t) for _, t in queries]
+    started = time.perf_counter()
+    encoder.encode(texts[:50], "query")
+    encode_ms = (time.perf_counter() - started) / 50 * 1000
+    print(f"{'matching latency':<28} {'p50 ms':>8} {'p95 ms':>8}   (one claim, top 5; encoding it: {encode_ms:.0f} ms)")
+    for size in (10_000, 100_000):
+        p50, p95 = latency(scaled_index([vclaim_text(c, t) for _, c, t in vclaims], doc_vectors,
+                                        title_vectors, size, 0), texts, vectors)
+        print(f"{f'{size:,} fact-checks':<28} {p50:8.1f} {p95:8.1f}")
+    if not args.skip_import:
+        seconds, added = import_speed(100_000)
+        print(f"{'import 100,000 ClaimReview':<28} {seconds:8.1f} s  ({added} added, vectors not computed)")
+
+
+if __name__ == "__main__":
+    main()
