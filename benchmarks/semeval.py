@@ -11,7 +11,6 @@ paragraphs per second, peak memory). Prints one table with the commit id.
         [--cache e5.npz]   (embedding cache: the first run embeds every sentence, about 40 minutes on 2 cores)
         [--model PATH]     (flip rate and speed of that artifact; the shipped one by default)
         [--no-cv]          (neutrality and speed only)
-The fast tier's own benchmark is benchmarks/semeval_fast.py.
 """
 
 from __future__ import annotations

@@ -183,13 +183,13 @@ def test_checkable_statements_outscore_value_statements_in_six_languages(model) 
 
 
 def test_scores_do_not_depend_on_who_is_named(model) -> None:  # type: ignore[no-untyped-def]
-    from rhetorscope.classify.neutrality import swap_actors
+    from rhetorscope.detect.neutrality import swap
 
     texts = ["Russia spent 4 percent of its GDP on defence in 2023, NATO says.",
              "The United States spent 4 percent of its GDP on defence in 2023, NATO says.",
              "Putin said the sanctions cost Moscow 300 billion dollars.",
              "Biden signed the bill in Washington in March 2022."]
-    swapped = [swap_actors(t, "en") for t in texts]
+    swapped = [swap(t, "en", "listed") for t in texts]
     assert all(s and s != t for s, t in zip(swapped, texts, strict=True))
     before = [s.score for s in model.score(texts)]
     after = [s.score for s in model.score(swapped)]  # type: ignore[arg-type]

@@ -35,6 +35,7 @@ def corpus(db) -> None:  # type: ignore[no-untyped-def]
             body = NOTES[n]
             store.add(analysed(body + ("\n\n" + SIGNATURE if n % 2 else ""), source="signed", external_id=f"s{n}",
                                date="2024-02-01"))
+        store.update_repeats()  # as ingest does when it ends: the read-only `repeats` never clusters
 
 
 def test_one_cluster_per_talking_point_with_its_central_wording(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]

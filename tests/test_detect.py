@@ -177,3 +177,64 @@ def test_evidence_quotes_real_words_and_names_the_tier(trained: tuple) -> None:
         assert any(e.startswith("words: ") for e in f.evidence)
     cues = [e for f in findings for e in f.evidence if e.startswith("cue ")]
     assert any('"either we accept the w5 deal or"' in e.lower() for e in cues)
+
+
+SAMPLES = [
+    ("en", "The so-called experts have lied again, spreading outrageous and shameful propaganda."),
+    ("en", "Russia said on Tuesday that the talks with NATO would resume next week."),
+    ("ru", "Путин заявил, что США ведут гибридную войну против России и лгут всему миру."),
+    ("pl", "Rosja oskarża NATO o kłamstwa, a Putin mówi o wielkim zagrożeniu."),
+    ("de", "Die Regierung in Berlin hat am Montag neue Zahlen veröffentlicht."),
+]
+
+
+def _shipped(fast: bool) -> SentenceModel:
+    from rhetorscope.detect.model import load_model, shipped_artifact
+
+    assert shipped_artifact(fast).is_file(), "the sentence models must ship inside the package"
+    return load_model(fast=fast)
+
+
+def test_shipped_artifacts_are_small_and_load_fast() -> None:
+    import time
+
+    from rhetorscope.detect.model import load_model, shipped_artifact
+
+    assert shipped_artifact().stat().st_size + shipped_artifact(True).stat().st_size <= 20 * 1024 * 1024
+    load_model.cache_clear()
+    start = time.process_time()
+    accurate, fast = load_model(), load_model(fast=True)
+    assert time.process_time() - start < 1.5
+    assert accurate.labels == fast.labels and accurate.needs_encoder and not fast.needs_encoder
+
+
+def test_shipped_fast_tier_finds_loaded_language_and_keeps_its_speed() -> None:
+    import time
+
+    from rhetorscope.detect.predict import predict_articles
+
+    model = _shipped(fast=True)
+    labels = predict_articles(model, None, [(lang, [text]) for lang, text in SAMPLES])
+    assert {"Loaded_Language", "Name_Calling-Labeling", "Doubt"} & set(labels[0][0])
+    paragraphs = [(lang, [text] * 10) for lang, text in SAMPLES * 6]
+    start = time.process_time()
+    predict_articles(model, None, paragraphs)
+    assert 300 / (time.process_time() - start) >= 300  # paragraphs per CPU-second on one core
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_shipped_models_ignore_who_is_named(fast: bool) -> None:
+    from rhetorscope.detect.neutrality import swap
+    from rhetorscope.detect.predict import predict_articles
+    from rhetorscope.encoder import load_encoder
+
+    model = _shipped(fast)
+    encoder = None if fast else load_encoder()
+    for which in ("listed", "unlisted"):
+        texts = [(lang, [text]) for lang, text in SAMPLES]
+        swapped = [(lang, [swap(text, lang, which)]) for lang, text in SAMPLES]
+        assert predict_articles(model, encoder, texts) == predict_articles(model, encoder, swapped)
+    unlisted = [("en", ["Georgia accuses India of lying about the talks."]),
+                ("en", ["India accuses Georgia of lying about the talks."])]
+    first, second = predict_articles(model, encoder, unlisted)
+    assert first == second

@@ -123,7 +123,7 @@ def test_two_concurrent_ingests_lose_nothing(tmp_path) -> None:  # type: ignore[
     second = telegram_export(tmp_path / "b.json", 300, start=201)
     db = tmp_path / "c.sqlite"
     procs = [subprocess.Popen([*CLI, "ingest", str(path), "--db", str(db), "--batch", "25", "--jobs", "1",
-                               "--analyze"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               "--analyze", "--fast"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for path in (first, second)]
     outputs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outputs
@@ -137,7 +137,7 @@ def test_two_concurrent_ingests_lose_nothing(tmp_path) -> None:  # type: ignore[
 def test_ctrl_c_keeps_the_database_consistent_and_a_rerun_resumes(tmp_path) -> None:  # type: ignore[no-untyped-def]
     export = telegram_export(tmp_path / "result.json", 600)
     db = tmp_path / "c.sqlite"
-    cmd = [*CLI, "ingest", str(export), "--db", str(db), "--batch", "20", "--jobs", "2", "--analyze"]
+    cmd = [*CLI, "ingest", str(export), "--db", str(db), "--batch", "20", "--jobs", "2", "--analyze", "--fast"]
     # a shell starts background jobs with Ctrl-C ignored, and a child inherits that: give it the default back
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))

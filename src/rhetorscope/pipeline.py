@@ -59,21 +59,17 @@ def technique_components(fast: bool = False) -> list[Component]:
 
     The accurate tier (default) is the sentence model over the contextual encoder blended with the
     lexical model; `fast` is the lexical model alone, for bulk work (hundreds of paragraphs a second
-    on one core). Claims (check-worthiness) follow. They produce no findings until a trained model
-    is available; never fake ones.
+    on one core). Claims (check-worthiness) follow in the accurate tier only, since they read every
+    sentence with the encoder. They produce no findings until a trained model is available; never
+    fake ones.
     """
     components: list[Component] = []
-    from rhetorscope.classify.model import shipped_artifact
     from rhetorscope.detect.model import shipped_artifact as sentence_artifact
 
     if sentence_artifact(fast).is_file():
         from rhetorscope.detect.component import SentenceTechniqueComponent
 
         components.append(SentenceTechniqueComponent(fast=fast))
-    elif shipped_artifact().is_file():
-        from rhetorscope.classify.component import ParagraphTechniqueComponent
-
-        components.append(ParagraphTechniqueComponent())
     from rhetorscope.spans.model import default_model_dir
 
     if (default_model_dir() / "spans.json").is_file():
@@ -82,7 +78,7 @@ def technique_components(fast: bool = False) -> list[Component]:
         components.append(SpanComponent())
     from rhetorscope.claims.checkworthy import shipped_artifact as claims_artifact
 
-    if claims_artifact().is_file():
+    if not fast and claims_artifact().is_file():
         from rhetorscope.claims.component import ClaimComponent
 
         components.append(ClaimComponent())

@@ -1,7 +1,5 @@
-"""Paragraph-level persuasion-technique classifier (SemEval-2023 Task 3, subtask 3).
+"""The actor gazetteer (`actors`) and the SemEval-2023 paragraph-file formats and scorer (`semeval`).
 
-Submodules split by cost: `semeval`, `actors`, `features`, `component` and
-`neutrality` are pure Python or numpy-only at call time; `model` loads and runs
-the shipped numpy artifact; `train` needs scikit-learn and is imported only by
-`rhetorscope train paragraphs` and the benchmark.
+Technique detection itself lives in `rhetorscope.detect`; version 1's paragraph classifier that
+lived here was replaced by its sentence model (see docs/models.md).
 """

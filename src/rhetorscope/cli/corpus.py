@@ -134,8 +134,8 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _prepare_chunk(items: list[tuple[bytes, RawDocument]], analyze: bool,
-                   where: str) -> tuple[list[Prepared], list[str]]:
+def _prepare_chunk(items: list[tuple[bytes, RawDocument]], analyze: bool, where: str,
+                   fast: bool = False) -> tuple[list[Prepared], list[str]]:
     """Run the pipeline and build rows for a chunk of documents of the file `where` (in a worker process).
 
     A document in a language rhetorscope does not analyse is refused before any
@@ -145,7 +145,7 @@ def _prepare_chunk(items: list[tuple[bytes, RawDocument]], analyze: bool,
     from rhetorscope.language import refuse_unsupported_early
     from rhetorscope.store import prepare
 
-    pipeline = stages.default_pipeline() if analyze else stages.structure_pipeline()
+    pipeline = stages.default_pipeline(fast=fast) if analyze else stages.structure_pipeline()
     prepared, refused = [], []
     for key, raw in items:
         name = f"{where}: document {raw.external_id or 1}"
@@ -167,8 +167,9 @@ class _Ingest:
     """One ingest run: reads files, farms analysis out to a process pool, writes batches as they finish."""
 
     def __init__(self, store: Store, run_id: int, *, analyze: bool, jobs: int, batch: int,
-                 reader_options: dict[str, Any]) -> None:
+                 reader_options: dict[str, Any], fast: bool = False) -> None:
         self.store, self.run_id, self.analyze, self.jobs, self.batch = store, run_id, analyze, jobs, batch
+        self.fast = fast
         self.reader_options = reader_options
         self.added = self.updated = self.skipped = self.failed_files = self.undated = 0
         self.undated_example: str | None = None
@@ -179,9 +180,13 @@ class _Ingest:
         self.unsupported: list[str] = []
 
     def run(self, files: list[Path], progress: Any, task: Any) -> None:
+        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        pool = ProcessPoolExecutor(self.jobs, initializer=_worker_init) if self.jobs > 1 else None
+        # Workers are spawned, not forked: a fork of a process whose encoder (OpenMP) has run hangs
+        # on the encoder's first call in the child.
+        pool = (ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
+                                    initializer=_worker_init) if self.jobs > 1 else None)
         try:
             for path in files:
                 exported = self._exported(path)
@@ -267,8 +272,9 @@ class _Ingest:
                   pool: Any) -> Iterator[tuple[list[Prepared], list[str]]]:
         chunks = [todo[i:i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
         if pool is None:
-            return (_prepare_chunk(chunk, self.analyze, where) for chunk in chunks)
-        return pool.map(_prepare_chunk, chunks, [self.analyze] * len(chunks), [where] * len(chunks))
+            return (_prepare_chunk(chunk, self.analyze, where, self.fast) for chunk in chunks)
+        return pool.map(_prepare_chunk, chunks, [self.analyze] * len(chunks), [where] * len(chunks),
+                        [self.fast] * len(chunks))
 
     def _write(self, batch: list[Prepared], progress: Any, task: Any) -> None:
         if batch:
@@ -283,6 +289,8 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files, folders (searched recursively) and Telegram exports.")],
     db: DbOption = None,
     analyze: Annotated[bool, typer.Option("--analyze", help="Run the full pipeline and store its findings.")] = False,
+    fast: Annotated[bool, typer.Option("--fast", help="With --analyze: the fast technique tier (no encoder), for "
+                                       "large corpora; each finding records its tier.")] = False,
     jobs: Annotated[int, typer.Option(help="Worker processes [default: number of CPU cores].")] = 0,
     input_format: Annotated[str | None, typer.Option(help="Override sniffing: text, html, telegram, jsonl, csv.")]
     = None,
@@ -310,7 +318,7 @@ def ingest(
     job = _Ingest(store, run_id, analyze=analyze, jobs=jobs or min(os.cpu_count() or 1, 8), batch=batch,
                   reader_options={"input_format": input_format, "max_bytes": int(max_size * 1024 * 1024),
                                   "text_column": text_column, "date_column": date_column, "source": source,
-                                  "date_format": date_format})
+                                  "date_format": date_format}, fast=fast)
     started = time.perf_counter()
     status = "failed"
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),

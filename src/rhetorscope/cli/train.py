@@ -11,53 +11,6 @@ from rhetorscope.errors import RhetorscopeError
 app = typer.Typer(help="Train the models that ship with rhetorscope.", no_args_is_help=True)
 
 
-@app.command("paragraphs")
-def paragraphs(
-    data: Path = typer.Option(..., "--data", help="the semeval2023-task3 folder (en/, fr/, ge/, it/, po/, ru/)"),
-    out: Path = typer.Option(..., "--out", help="folder for paragraphs.npz and MODEL_CARD.md"),
-    seed: int = typer.Option(13, "--seed", help="fold assignment and solver seed"),
-) -> None:
-    """Cross-validate and train the paragraph technique classifier; same data and seed, same model."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    _need_sklearn("the paragraph classifier")
-
-    from rhetorscope.classify.model import ARTIFACT_NAME
-    from rhetorscope.classify.semeval import read_dataset
-    from rhetorscope.classify.train import (
-        MODEL_VERSION,
-        Dataset,
-        TrainConfig,
-        cross_validate,
-        fit_final,
-        model_card,
-    )
-
-    paragraphs_ = read_dataset(data)
-    cfg = TrainConfig(seed=seed)
-    n_labels = 23
-    total = len(paragraphs_) + (cfg.folds + 1) * n_labels
-    with Progress(TextColumn("{task.description:<14}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn()) as bar:
-        task = bar.add_task("reading", total=total)
-
-        def progress(step: str, done: int) -> None:
-            bar.update(task, description=step, advance=done)
-
-        ds = Dataset(paragraphs_, cfg, progress)
-        cv = cross_validate(ds, progress)
-        model = fit_final(ds, cv.threshold, progress, {
-            "version": MODEL_VERSION,
-            "cv": [vars(s) for s in cv.table],
-        })
-    out.mkdir(parents=True, exist_ok=True)
-    model.save(out / ARTIFACT_NAME)
-    (out / "MODEL_CARD.md").write_text(model_card(model, cv, ds, data.name), encoding="utf-8")
-    for s in cv.table:
-        typer.echo(f"{s.lang}  micro-F1 {s.micro_f1:.3f}  macro-F1 {s.macro_f1:.3f}  ({s.paragraphs} paragraphs)")
-    typer.echo(f"mean micro-F1 {cv.mean_micro_f1:.3f}; wrote {out / ARTIFACT_NAME}")
-
-
 @app.command("spans")
 def spans(
     data: list[Path] = typer.Option(..., "--data", exists=True, file_okay=False,

@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -72,17 +73,21 @@ class LexicalModel:
                 out[i] += w @ self.coef[cols].astype(np.float32)
         return out
 
+    @cached_property
+    def _names(self) -> list[str]:
+        return sorted(self.vocab, key=self.vocab.__getitem__)
+
+    @cached_property
+    def _evidence_floor(self) -> float:
+        return float(np.quantile(self.idf, EVIDENCE_MIN_IDF_QUANTILE)) if len(self.idf) else 0.0
+
     def words_for(self, masked: str, j: int, limit: int = 3) -> list[tuple[str, float]]:
         """The words of a sentence that raise technique `j` most, with their share of the logit."""
         (cols, w), = self.rows([masked])
-        if not len(cols):
-            return []
-        floor = float(np.quantile(self.idf, EVIDENCE_MIN_IDF_QUANTILE))
-        names = {c: t for t, c in self.vocab.items() if c in set(cols.tolist())}
         scored = []
         for c, weight in zip(cols.tolist(), (w * self.coef[cols, j].astype(np.float32)).tolist(), strict=True):
-            token = names[c]
-            if token.startswith("w|") and weight > 0 and self.idf[c] > floor:
+            token = self._names[c]
+            if token.startswith("w|") and weight > 0 and self.idf[c] > self._evidence_floor:
                 scored.append((token[2:], weight))
         return sorted(scored, key=lambda x: -x[1])[:limit]
 

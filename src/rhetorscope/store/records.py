@@ -142,7 +142,7 @@ def prepare(analysis: Analysis, *, key: bytes, source: str | None = None, analyz
         "key": f.id, "segment_key": f.segment_id, "kind": f.kind, "technique": f.technique,
         "category": f.category, "start": f.start, "end": f.end, "text": f.text, "confidence": f.confidence,
         "evidence": f.evidence, "related": [r.model_dump() for r in f.related], "source": f.source,
-        "matches": [m.model_dump() for m in f.matches] or None,
+        "matches": [m.model_dump() for m in f.matches] or None, "tier": f.tier,
     } for f in analysis.findings]
     return Prepared(key=key, source=meta.source or source or "unknown", source_kind=meta.input_format,
                     document=document, segments=segments, findings=findings, models=dict(analysis.models),
@@ -406,7 +406,7 @@ def load_analysis(conn: Connection, row_id: int) -> Analysis | None:
     found = [Finding(
         id=r["key"], kind=r["kind"], technique=r["technique"], category=r["category"],
         segment_id=r["segment_key"], start=r["start"], end=r["end"], text=r["text"], confidence=r["confidence"],
-        evidence=r["evidence"], related=r["related"], source=r["source"], matches=r["matches"] or [],
+        evidence=r["evidence"], related=r["related"], source=r["source"], matches=r["matches"] or [], tier=r["tier"],
     ) for r in conn.execute(select(t.findings).where(f.document_id == row_id).order_by(f.id)).mappings()]
     models = dict(conn.execute(
         select(t.model_versions.c.component, t.model_versions.c.version)

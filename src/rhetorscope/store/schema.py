@@ -168,6 +168,7 @@ findings = Table(
     Column("related", JSON, nullable=False),
     Column("source", String, nullable=False),
     Column("matches", JSON(none_as_null=True)),
+    Column("tier", String),
     Index("ix_findings_document", "document_id", "segment_key"),
     Index("ix_findings_technique", "technique", "document_id"),
 )
