@@ -12,24 +12,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import time
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+from _commit import commit_id
 from rhetorscope.claims.train import Data, TrainConfig, cross_validate, format_table
 from rhetorscope.encoder import load_encoder
 
 ROOT = Path(__file__).resolve().parents[1]
 
-
-def commit_id() -> str:
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    dirty = subprocess.run(["git", "status", "--porcelain", "--", "src/rhetorscope/claims"], cwd=ROOT,
-                           capture_output=True, text=True).stdout.strip()
-    return (head.stdout.strip() or "unknown") + ("+dirty" if dirty else "")
 
 
 def main() -> None:
@@ -44,7 +38,8 @@ def main() -> None:
     started = time.perf_counter()
     cv = cross_validate(data, TrainConfig(seed=args.seed, c=args.c))
     print(f"check-worthiness, leave-one-debate-out ({len(set(data.debates))} debates, {len(data.texts)} sentences)"
-          f" · C {args.c} · seed {args.seed} · commit {commit_id()} · {time.perf_counter() - started:.0f} s")
+          f" · C {args.c} · seed {args.seed} · commit {commit_id('src/rhetorscope/claims')}"
+          f" · {time.perf_counter() - started:.0f} s")
     print(format_table(cv))
 
 

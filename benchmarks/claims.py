@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -25,6 +24,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np
 
+from _commit import commit_id
 from rhetorscope.claims.clef import read_qrels, read_queries, read_vclaims, retrieval_scores
 from rhetorscope.claims.retrieval import ALPHA, ClaimIndex, vclaim_text
 from rhetorscope.claims.text import query_text
@@ -33,12 +33,6 @@ from rhetorscope.encoder import load_encoder
 
 ROOT = Path(__file__).resolve().parents[1]
 
-
-def commit_id() -> str:
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    dirty = subprocess.run(["git", "status", "--porcelain", "--", "src/rhetorscope/claims"], cwd=ROOT,
-                           capture_output=True, text=True).stdout.strip()
-    return (head.stdout.strip() or "unknown") + ("+dirty" if dirty else "")
 
 
 def evaluate(index: ClaimIndex, ids: list[str], queries: list[tuple[str, str]], vectors: np.ndarray,
@@ -111,7 +105,7 @@ def main() -> None:
     grid = [round(a, 2) for a in np.arange(0.0, 1.01, 0.05)]
     fitted = max(grid, key=lambda a: evaluate(index, ids, *splits["train"][:2], splits["train"][2], a)["MAP@5"])
     print(f"claim retrieval, CheckThat! 2020 task 2 dev ({len(splits['dev'][0])} tweets, {len(vclaims)} verified "
-          f"claims) · encoder {encoder.name} · commit {commit_id()}")
+          f"claims) · encoder {encoder.name} · commit {commit_id('src/rhetorscope/claims')}")
     print(f"{'system':<28} {'MAP@1':>6} {'MAP@3':>6} {'MAP@5':>6} {'MAP@10':>6} {'MRR':>6}")
     for name, alpha in (("BM25", 0.0), ("semantic (e5)", 1.0), (f"hybrid alpha={ALPHA} (shipped)", ALPHA),
                         (f"hybrid alpha={fitted} (train fit)", fitted)):

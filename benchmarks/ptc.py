@@ -13,25 +13,18 @@ Word clusters need the encoder of the `train` extra (`pip install 'rhetorscope[t
 from __future__ import annotations
 
 import argparse
-import subprocess
 import time
 from pathlib import Path
 
 from rich.progress import Progress
 
+from _commit import commit_id
 from rhetorscope.spans.features import TypeFeatures
 from rhetorscope.spans.ptc import read_span_dataset
 from rhetorscope.spans.train import LAYERS, cross_validate, format_table, prepare, word_clusters
 
 ROOT = Path(__file__).resolve().parents[1]
 
-
-def commit_id() -> str:
-    result = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    code = ["src/rhetorscope/spans", ":!src/rhetorscope/spans/artifact", "benchmarks/ptc.py"]
-    dirty = subprocess.run(["git", "status", "--porcelain", "--", *code], cwd=ROOT,
-                           capture_output=True, text=True).stdout.strip()
-    return (result.stdout.strip() or "unknown") + ("+dirty" if dirty else "")
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ paragraphs per second, peak memory). Prints one table with the commit id.
 
     python benchmarks/semeval.py --data ../shared/datasets/semeval2023-task3-spans [--seed 13]
         [--cache e5.npz]   (embedding cache: the first run embeds every sentence, about 40 minutes on 2 cores)
-        [--model PATH]     (flip rate and speed of that artifact; the shipped one by default)
+        [--model PATH]     (flip rate of that accurate-tier artifact; the shipped one by default)
         [--no-cv]          (neutrality and speed only)
 """
 
@@ -22,6 +22,7 @@ import sys
 import time
 from pathlib import Path
 
+from _commit import commit_id
 from rhetorscope.detect.corpus import SEGMENTATIONS, read_dataset, segments
 from rhetorscope.detect.features import SentenceInput, document_rows
 from rhetorscope.detect.model import load_model
@@ -33,12 +34,6 @@ from rhetorscope.masking import LANGS
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "examples" / "mfa-lavrov-interview-2025-03-21.txt"
 
-
-def commit_id() -> str:
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    dirty = subprocess.run(["git", "status", "--porcelain", "--", "src/rhetorscope"], cwd=ROOT,
-                           capture_output=True, text=True).stdout.strip()
-    return (head.stdout.strip() or "unknown") + ("+dirty" if dirty else "")
 
 
 def cold_analyze(fast: bool) -> tuple[float, float]:
@@ -93,11 +88,11 @@ def main() -> None:
             rows = {r.lang: r for r in cv.by_segmentation[how]}
             print(f"{how:<13}" + "".join(f"{rows[lang].micro:>7.3f}/{rows[lang].macro:.3f}" for lang in LANGS)
                   + f"{cv.mean(how):>8.3f}")
-    model = load_model(args.model)
-    for which in SETS:
-        report = flip_rate(model, articles, which, embed)
-        print(f"actor swap ({which} names): {report.rate:.2%} of {report.labels} predicted labels changed "
-              f"({report.changed}) over {report.articles} articles")
+    for tier, model in (("accurate", load_model(args.model)), ("fast", load_model(fast=True))):
+        for which in SETS:
+            report = flip_rate(model, articles, which, embed)
+            print(f"{tier} tier, actor swap ({which} names): {report.rate:.2%} of {report.labels} predicted "
+                  f"labels changed ({report.changed}) over {report.articles} articles")
     embed.save()
     for fast in (False, True):
         seconds, peak = cold_analyze(fast)

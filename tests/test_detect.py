@@ -238,3 +238,17 @@ def test_shipped_models_ignore_who_is_named(fast: bool) -> None:
                 ("en", ["India accuses Georgia of lying about the talks."])]
     first, second = predict_articles(model, encoder, unlisted)
     assert first == second
+
+
+def test_flip_rate_counts_labels_that_move_when_names_are_swapped(trained: tuple) -> None:
+    from rhetorscope.detect.corpus import read_article
+    from rhetorscope.detect.neutrality import flip_rate
+
+    (model, fast), _, root = trained
+    path = root / "named.txt"
+    path.write_text("Weekly notes\nEither Georgia accepts the w1 deal or we lose everything. Trains run every w2 "
+                    "minutes.\nThese w3 traitors and criminals run the ministry in India.\n", encoding="utf-8")
+    article = read_article(path, None, "en")
+    for m in (model, fast):
+        report = flip_rate(m, [article], "unlisted", EmbeddingCache(None, HashEncoder()))
+        assert report.articles == 1 and report.labels >= 2 and report.changed == 0

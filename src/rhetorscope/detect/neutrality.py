@@ -111,7 +111,8 @@ def flip_rate(model: SentenceModel, articles: Sequence[Article], which: str,
         preds = []
         for texts in ([u.text for u in art.units], swapped):
             inputs = [SentenceInput(t, art.lang) for t in texts]
-            preds.append(aggregate(model.proba(document_rows(inputs, embed(inputs))), groups) >= th)
+            rows = document_rows(inputs, embed(inputs)) if model.needs_encoder else None
+            preds.append(aggregate(model.proba(rows, [s.masked for s in inputs]), groups) >= th)
         labels += int(preds[0].sum())
         changed += int((preds[0] != preds[1]).sum())
     return FlipReport(which, n_articles, labels, changed)
