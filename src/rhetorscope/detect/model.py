@@ -119,8 +119,9 @@ class SentenceModel:
         try:
             with np.load(path, allow_pickle=False) as z:
                 network = ((z["w1"].astype(np.float32), z["b1"], z["w2"], z["b2"]) if "w1" in z.files else None)
-                lexical = (LexicalModel({str(t): i for i, t in enumerate(z["vocab"])}, z["idf"], z["coef"],
-                                        z["intercept"]) if "vocab" in z.files else None)
+                vocab = z["vocab"].tolist() if "vocab" in z.files else None
+                lexical = (LexicalModel(dict(zip(vocab, range(len(vocab)), strict=True)), z["idf"], z["coef"],
+                                        z["intercept"]) if vocab is not None else None)
                 meta = json.loads(str(z["meta"]))
                 if lexical is None and meta.get("lexical_in") and path.name != meta["lexical_in"]:
                     lexical = cls.load(path.with_name(meta["lexical_in"])).lexical
