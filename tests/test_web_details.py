@@ -72,10 +72,16 @@ def test_a_cross_site_form_post_is_refused(app_and_url: str, headers: dict[str, 
     assert answer.status_code == 403 and "another site" in answer.text
 
 
-def test_a_same_origin_form_post_is_analysed(app_and_url: str) -> None:
+@pytest.mark.parametrize("sec_fetch_site", [{"sec-fetch-site": "same-origin"}, {}])
+def test_a_same_origin_form_post_is_analysed(app_and_url: str, sec_fetch_site: dict[str, str]) -> None:
     answer = httpx.post(f"{app_and_url}/analyze", data={"text": TALKING_POINT},
-                        headers={"origin": app_and_url, "sec-fetch-site": "same-origin"})
+                        headers={"origin": app_and_url, **sec_fetch_site})
     assert answer.status_code == 303
+
+
+def test_pages_ask_for_a_same_origin_referrer_policy(app_and_url: str) -> None:
+    # under no-referrer a browser posts the app's own form with "Origin: null", which is refused
+    assert httpx.get(f"{app_and_url}/").headers["referrer-policy"] == "same-origin"
 
 
 def test_reading_repeats_writes_nothing(app_and_url: str, corpus: Path) -> None:

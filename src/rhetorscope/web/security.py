@@ -26,7 +26,9 @@ REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base
 
 _COMMON_HEADERS = {
     "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
+    # same-origin, not no-referrer: under no-referrer a browser posts its own forms with "Origin: null",
+    # which the same-origin check below cannot tell from a foreign page; other sites still get no referrer
+    "referrer-policy": "same-origin",
     "x-frame-options": "DENY",
     "cross-origin-opener-policy": "same-origin",
 }
@@ -144,7 +146,7 @@ class BodyLimitMiddleware:
 
 
 class SecurityHeadersMiddleware:
-    """Add nosniff, no-referrer, DENY framing and the page CSP to every answer that has no CSP of its own."""
+    """Add nosniff, a same-origin referrer policy, DENY framing and the page CSP to every answer without a CSP."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -217,11 +219,11 @@ class SameOriginMiddleware:
         if scope["type"] == "http" and scope["method"] not in self.SAFE:
             headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]
                        if k in (b"origin", b"host", b"sec-fetch-site")}
-            origin = headers.get("origin")
-            cross = headers.get("sec-fetch-site") == "cross-site"
-            if origin is not None:
-                own = origin.split("://", 1)[-1].lower() == headers.get("host", "").lower()
-                cross = cross or not own
+            origin, site = headers.get("origin"), headers.get("sec-fetch-site")
+            if site is not None:  # the browser's own verdict, where it sends one
+                cross = site not in ("same-origin", "none")
+            else:
+                cross = origin is not None and origin.split("://", 1)[-1].lower() != headers.get("host", "").lower()
             if cross:
                 await _send_json(send, 403, {"detail": "this request came from a page of another site",
                                              "hint": "use the app's own pages, or call the API without a browser"})
