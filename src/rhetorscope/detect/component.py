@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 MIN_CUE_EFFECT = 0.02
 """A cue is quoted as evidence when removing it lowers the score by at least this much."""
+MIN_WORD_EFFECT = 0.01
+"""A word is quoted as evidence when it adds at least this much to the lexical logit."""
 
 CUE_NAMES = {
     "association": "association with a reviled group", "authority": "an authority invoked",
@@ -124,7 +126,8 @@ class Scored:
             text = self.inputs[i].text
             out.append(f'sentence: "{text if len(text) <= 160 else text[:157] + "…"}" ({p:.2f})')
         if self.model.lexical is not None:
-            words = [(w, v) for w, v in self.model.lexical.words_for(self.masked[i], j) if PLACEHOLDER not in w]
+            words = [(w, v) for w, v in self.model.lexical.words_for(self.masked[i], j)
+                     if PLACEHOLDER not in w and v >= MIN_WORD_EFFECT]
             if words:
                 out.append("words: " + ", ".join(f'"{w}" (+{v:.2f})' for w, v in words))
         if self.rows is None:
