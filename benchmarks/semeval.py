@@ -24,11 +24,11 @@ from pathlib import Path
 
 from _commit import commit_id
 from rhetorscope.detect.corpus import SEGMENTATIONS, read_dataset, segments
-from rhetorscope.detect.features import SentenceInput, document_rows
+from rhetorscope.detect.features import SentenceInput
 from rhetorscope.detect.model import load_model
 from rhetorscope.detect.neutrality import SETS, flip_rate
-from rhetorscope.detect.train import EmbeddingCache, TrainConfig, cross_validate, prepare
-from rhetorscope.encoder import load_encoder
+from rhetorscope.detect.train import TrainConfig, cross_validate, prepare
+from rhetorscope.encoder import CachedEncoder, load_encoder
 from rhetorscope.masking import LANGS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,8 +65,7 @@ def warm_speed(articles: list, n: int = 300) -> float:
     start = time.perf_counter()
     for art in picked:
         inputs = [SentenceInput(u.text, art.lang) for u in art.units]
-        masked = [s.masked for s in inputs]
-        model.proba(document_rows(inputs, encoder.encode(masked)), masked)
+        model.proba(model.rows(inputs, encoder), [s.masked for s in inputs])
     return count / (time.perf_counter() - start)
 
 
@@ -80,32 +79,36 @@ def main() -> None:
     parser.add_argument("--no-flips", action="store_true")
     args = parser.parse_args()
 
+    print(f"rhetorscope technique detection @ {commit_id()}, seed {args.seed}")
+    # first, while this process is small: a child's peak memory counts what it shared of its parent
+    for fast in (False, True):
+        seconds, peak = cold_analyze(fast)
+        print(f"{'fast' if fast else 'accurate'} tier: cold analyze of the reference document {seconds:.2f} s, "
+              f"peak memory {peak:.0f} MB")
     articles = read_dataset(args.data)
-    embed = EmbeddingCache(args.cache, load_encoder())
-    print(f"rhetorscope technique detection @ {commit_id()}, {len(articles)} articles, seed {args.seed}")
+    embed = CachedEncoder(load_encoder(), args.cache)
+    print(f"{len(articles)} articles")
     if not args.no_cv:
         try:
             prep = prepare(articles, embed)
         finally:
             embed.save()
         cfg = TrainConfig(seed=args.seed)
-        cv = cross_validate(prep, cfg, progress=lambda step: print(f"  {step}", file=sys.stderr))
-        print(f"accurate tier, {cfg.folds}-fold article-level CV, nested thresholds; micro-F1 / macro-F1")
-        print(f"{'segmentation':<13}" + "".join(f"{lang:>13}" for lang in LANGS) + f"{'mean':>8}")
-        for how in SEGMENTATIONS:
-            rows = {r.lang: r for r in cv.by_segmentation[how]}
-            print(f"{how:<13}" + "".join(f"{rows[lang].micro:>7.3f}/{rows[lang].macro:.3f}" for lang in LANGS)
-                  + f"{cv.mean(how):>8.3f}")
+        cvs = cross_validate(prep, cfg, progress=lambda step: print(f"  {step}", file=sys.stderr))
+        print(f"{cfg.folds}-fold article-level CV, nested thresholds; micro-F1 / macro-F1")
+        print(f"{'tier':<9}{'segmentation':<13}" + "".join(f"{lang:>13}" for lang in LANGS) + f"{'mean':>8}")
+        for tier, cv in zip(("accurate", "fast"), cvs, strict=True):
+            for how in SEGMENTATIONS:
+                rows = {r.lang: r for r in cv.by_segmentation[how]}
+                print(f"{tier:<9}{how:<13}"
+                      + "".join(f"{rows[lang].micro:>7.3f}/{rows[lang].macro:.3f}" for lang in LANGS)
+                      + f"{cv.mean(how):>8.3f}")
     for tier, model in (("accurate", load_model(args.model)), ("fast", load_model(fast=True))):
         for which in SETS if not args.no_flips else ():
             report = flip_rate(model, articles, which, embed)
             print(f"{tier} tier, actor swap ({which} names): {report.rate:.2%} of {report.labels} predicted "
                   f"labels changed ({report.changed}) over {report.articles} articles")
     embed.save()
-    for fast in (False, True):
-        seconds, peak = cold_analyze(fast)
-        print(f"{'fast' if fast else 'accurate'} tier: cold analyze of the reference document {seconds:.2f} s, "
-              f"peak memory {peak:.0f} MB")
     print(f"accurate tier warm: {warm_speed(articles):.1f} paragraphs/s (2 cores)")
 
 

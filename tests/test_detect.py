@@ -21,7 +21,8 @@ from rhetorscope.detect.corpus import SEGMENTATIONS, carries, read_dataset, segm
 from rhetorscope.detect.corpus import Span as GoldSpan
 from rhetorscope.detect.features import layout
 from rhetorscope.detect.model import SentenceModel
-from rhetorscope.detect.train import EmbeddingCache, TrainConfig, cross_validate, fit_final, prepare
+from rhetorscope.detect.train import TrainConfig, cross_validate, fit_final, prepare
+from rhetorscope.encoder import CachedEncoder
 from rhetorscope.pipeline import Pipeline
 from rhetorscope.readers.base import RawDocument
 
@@ -85,7 +86,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[tuple[SentenceMod
     _write_corpus(root)
     articles = read_dataset(root, ("en",))
     cache_path = root / "cache.npz"
-    embed = EmbeddingCache(cache_path, HashEncoder())
+    embed = CachedEncoder(HashEncoder(), cache_path)
     prep = prepare(articles, embed)
     embed.save()
     cfg = TrainConfig(seed=3, folds=3, hidden=16, epochs=40, batch=64, learning_rate=5e-3)
@@ -131,7 +132,7 @@ def test_artifact_round_trips_and_training_is_deterministic(trained: tuple, tmp_
         np.testing.assert_allclose(again.proba(rows, texts), m.proba(rows, texts), atol=2e-3)
         assert again.version == m.version and again.blend == m.blend
     articles = read_dataset(root, ("en",))
-    prep = prepare(articles, EmbeddingCache(root / "cache.npz", HashEncoder()))
+    prep = prepare(articles, CachedEncoder(HashEncoder(), root / "cache.npz"))
     again = fit_final(prep, TrainConfig(**model.meta["config"]), *cvs, {})
     assert np.array_equal(again[0].network[2], model.network[2])
     assert np.array_equal(again[1].lexical.coef, fast.lexical.coef)
@@ -250,5 +251,5 @@ def test_flip_rate_counts_labels_that_move_when_names_are_swapped(trained: tuple
                     "minutes.\nThese w3 traitors and criminals run the ministry in India.\n", encoding="utf-8")
     article = read_article(path, None, "en")
     for m in (model, fast):
-        report = flip_rate(m, [article], "unlisted", EmbeddingCache(None, HashEncoder()))
+        report = flip_rate(m, [article], "unlisted", HashEncoder())
         assert report.articles == 1 and report.labels >= 2 and report.changed == 0

@@ -112,6 +112,46 @@ class OnnxEncoder:
         return np.concatenate(rows).astype(np.float32)
 
 
+class CachedEncoder:
+    """An encoder whose rows are kept in one `.npz` (kind, text, row), so that training, cross-validation
+    and the benchmarks embed each text once (the whole span data set takes about 40 minutes on 2 cores).
+
+    The file is read once and written by `save`; rows are the wrapped encoder's float32 output for
+    exactly that text and kind, so a cache never changes a result. A file written by another encoder,
+    or in another layout, is ignored (and replaced by `save`).
+    """
+
+    def __init__(self, encoder: Encoder, path: Path | None) -> None:
+        self.encoder, self.path = encoder, path
+        self.name, self.dim = encoder.name, encoder.dim
+        self._rows: dict[tuple[str, str], np.ndarray] = {}
+        if path is not None and path.is_file():
+            with np.load(path, allow_pickle=False) as z:
+                if {"encoder", "kinds", "texts", "rows"} <= set(z.files) and str(z["encoder"]) == encoder.name:
+                    keys = zip(z["kinds"].tolist(), z["texts"].tolist(), strict=True)
+                    self._rows = dict(zip(keys, z["rows"], strict=True))
+
+    def encode(self, texts: Sequence[str], kind: Kind = "passage") -> np.ndarray:
+        todo = list(dict.fromkeys(t for t in texts if (kind, t) not in self._rows))
+        for start in range(0, len(todo), 256):
+            batch = todo[start : start + 256]
+            self._rows.update(zip(((kind, t) for t in batch), self.encoder.encode(batch, kind), strict=True))
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._rows[(kind, t)] for t in texts]).astype(np.float32)
+
+    def save(self) -> None:
+        """Write every row known so far (atomically); nothing without a path."""
+        if self.path is None or not self._rows:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        keys = list(self._rows)
+        tmp = self.path.with_name(self.path.name + ".tmp.npz")
+        np.savez(tmp, kinds=np.array([k for k, _ in keys]), texts=np.array([t for _, t in keys]),
+                 rows=np.stack(list(self._rows.values())).astype(np.float32), encoder=np.array(self.name))
+        tmp.replace(self.path)
+
+
 _LOADED: dict[str, Encoder] = {}
 
 

@@ -100,14 +100,13 @@ def sentences(
     from rhetorscope.detect.corpus import read_dataset
     from rhetorscope.detect.model import ARTIFACT_NAME, FAST_ARTIFACT_NAME
     from rhetorscope.detect.train import (
-        EmbeddingCache,
         TrainConfig,
         cross_validate,
         fit_final,
         model_card,
         prepare,
     )
-    from rhetorscope.encoder import load_encoder
+    from rhetorscope.encoder import CachedEncoder, load_encoder
 
     cfg = TrainConfig(seed=seed)
     encoder = load_encoder()
@@ -115,7 +114,7 @@ def sentences(
         task = bar.add_task("reading and splitting articles", total=None)
         articles = read_dataset(data)
         bar.update(task, description=f"embedding {sum(len(a.units) for a in articles)} sentences")
-        embeddings = EmbeddingCache(cache, encoder)
+        embeddings = CachedEncoder(encoder, cache)
         try:
             prep = prepare(articles, embeddings)
         finally:

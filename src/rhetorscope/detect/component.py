@@ -17,7 +17,7 @@ import numpy as np
 
 from rhetorscope.classify.actors import PLACEHOLDER
 from rhetorscope.detect.cues import cue_classes
-from rhetorscope.detect.features import SentenceInput, document_rows, embed, layout_of
+from rhetorscope.detect.features import SentenceInput, layout_of
 from rhetorscope.masking import to_original
 from rhetorscope.model import Finding, FindingKind, SegmentKind
 from rhetorscope.techniques import TECHNIQUES, category_of
@@ -62,21 +62,18 @@ class SentenceTechniqueComponent:
         model = self._model()
         doc = work.doc
         fallback = doc.metadata.language or "en"
-        owners: list[int] = []
+        groups: list[list[int]] = []
         inputs: list[SentenceInput] = []
-        for k, seg in enumerate(doc.segments):
-            for s in seg.sentences or []:
-                owners.append(k)
-                inputs.append(SentenceInput(s.text, seg.language or fallback))
+        for seg in doc.segments:
+            groups.append(list(range(len(inputs), len(inputs) + len(seg.sentences or []))))
+            inputs.extend(SentenceInput(s.text, seg.language or fallback) for s in seg.sentences or [])
         work.models[self.name] = f"{model.version} ({self.tier})"
         if not inputs:
             return
-        scored = Scored(model, inputs, document_rows(inputs, embed(inputs, self._encoder()))
-                        if model.needs_encoder else None)
-        owner = np.array(owners)
+        scored = Scored(model, inputs, model.rows(inputs, self._encoder() if model.needs_encoder else None))
         source = f"sentences {model.version}"
-        for k, seg in enumerate(doc.segments):
-            idx = np.flatnonzero(owner == k)
+        for seg, group in zip(doc.segments, groups, strict=True):
+            idx = np.array(group, dtype=np.int64)
             if seg.kind == SegmentKind.title.value or not len(idx):
                 continue
             best = idx[scored.proba[idx].argmax(axis=0)]

@@ -23,7 +23,9 @@ from typing import Any
 
 import numpy as np
 
+from rhetorscope.detect.features import SentenceInput, document_rows, embed
 from rhetorscope.detect.lexical import LexicalModel
+from rhetorscope.encoder import Encoder
 from rhetorscope.errors import RhetorscopeError
 from rhetorscope.masking import LANGS
 
@@ -56,6 +58,14 @@ class SentenceModel:
     @property
     def needs_encoder(self) -> bool:
         return self.network is not None
+
+    def rows(self, inputs: Sequence[SentenceInput], encoder: Encoder | None) -> np.ndarray | None:
+        """The network's input rows for one document's sentences; None for a model without a network."""
+        if self.network is None:
+            return None
+        if encoder is None:
+            raise ValueError("the accurate tier needs an encoder")
+        return document_rows(inputs, embed(inputs, encoder))
 
     def network_logits(self, rows: np.ndarray) -> np.ndarray:
         if self.network is None:

@@ -11,15 +11,14 @@ again.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-import numpy as np
-
 from rhetorscope.detect.corpus import Article, segments
-from rhetorscope.detect.features import SentenceInput, document_rows
+from rhetorscope.detect.features import SentenceInput
 from rhetorscope.detect.model import SentenceModel, aggregate
+from rhetorscope.encoder import Encoder
 
 LISTED: dict[str, tuple[tuple[str, str], ...]] = {
     "en": (("Russia", "United States"), ("Russian", "American"), ("Russians", "Americans"),
@@ -97,8 +96,7 @@ class FlipReport:
         return self.changed / max(self.labels, 1)
 
 
-def flip_rate(model: SentenceModel, articles: Sequence[Article], which: str,
-              embed: Callable[[list[SentenceInput]], np.ndarray]) -> FlipReport:
+def flip_rate(model: SentenceModel, articles: Sequence[Article], which: str, encoder: Encoder | None) -> FlipReport:
     """Predicted segment labels (segments as given) that change when names are swapped, over those predicted."""
     n_articles = labels = changed = 0
     for art in articles:
@@ -111,8 +109,7 @@ def flip_rate(model: SentenceModel, articles: Sequence[Article], which: str,
         preds = []
         for texts in ([u.text for u in art.units], swapped):
             inputs = [SentenceInput(t, art.lang) for t in texts]
-            rows = document_rows(inputs, embed(inputs)) if model.needs_encoder else None
-            preds.append(aggregate(model.proba(rows, [s.masked for s in inputs]), groups) >= th)
+            preds.append(aggregate(model.proba(model.rows(inputs, encoder), [s.masked for s in inputs]), groups) >= th)
         labels += int(preds[0].sum())
         changed += int((preds[0] != preds[1]).sum())
     return FlipReport(which, n_articles, labels, changed)

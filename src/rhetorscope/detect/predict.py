@@ -12,7 +12,7 @@ from itertools import groupby
 
 import numpy as np
 
-from rhetorscope.detect.features import SentenceInput, document_rows
+from rhetorscope.detect.features import SentenceInput
 from rhetorscope.detect.model import SentenceModel, aggregate
 from rhetorscope.encoder import Encoder
 from rhetorscope.sentences import split
@@ -30,12 +30,8 @@ def predict_articles(model: SentenceModel, encoder: Encoder | None,
             sentences = [s.text for s in split(text, 0, lang)] or ([text] if text.strip() else [])
             groups.append(list(range(len(inputs), len(inputs) + len(sentences))))
             inputs.extend(SentenceInput(s, lang) for s in sentences)
-        rows = None
-        if model.needs_encoder and inputs:
-            if encoder is None:
-                raise ValueError("the accurate tier needs an encoder")
-            rows = document_rows(inputs, encoder.encode([s.masked for s in inputs]))
-        proba = model.proba(rows, [s.masked for s in inputs]) if inputs else np.zeros((0, len(model.labels)))
+        proba = (model.proba(model.rows(inputs, encoder), [s.masked for s in inputs]) if inputs
+                 else np.zeros((0, len(model.labels))))
         hits = aggregate(proba, groups) >= model.threshold(lang)
         out.append([tuple(model.labels[j] for j in np.flatnonzero(row)) for row in hits])
         progress(len(paragraphs))

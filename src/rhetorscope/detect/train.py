@@ -16,14 +16,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from rhetorscope.detect import lexical
 from rhetorscope.detect.corpus import SEGMENTATIONS, Article, labels_of, segments
-from rhetorscope.detect.features import SentenceInput, document_rows
+from rhetorscope.detect.features import SentenceInput, document_rows, embed
 from rhetorscope.detect.model import SentenceModel, aggregate
 from rhetorscope.masking import LANGS
 from rhetorscope.techniques import TECHNIQUES
@@ -61,13 +60,13 @@ class Prepared:
         return slice(int(self.offsets[k]), int(self.offsets[k + 1]))
 
 
-def prepare(articles: Sequence[Article], embed: Callable[[list[SentenceInput]], np.ndarray]) -> Prepared:
-    """Rows and labels for all articles; `embed` maps a document's sentences to their embeddings."""
+def prepare(articles: Sequence[Article], encoder: Encoder) -> Prepared:
+    """Rows and labels for all articles (pass a `CachedEncoder` to embed each sentence once across runs)."""
     rows, masked, ys, owner, offsets = [], [], [], [], [0]
     index = {t: j for j, t in enumerate(LABELS)}
     for k, art in enumerate(articles):
         inputs = [SentenceInput(u.text, art.lang) for u in art.units]
-        rows.append(document_rows(inputs, embed(inputs)))
+        rows.append(document_rows(inputs, embed(inputs, encoder)))
         masked.extend(s.masked for s in inputs)
         y = np.zeros((len(art.units), len(LABELS)), dtype=np.uint8)
         for i, u in enumerate(art.units):
@@ -277,39 +276,6 @@ def score_table(cv: CVResult) -> Iterable[tuple[str, str, int, float, float]]:
     for how, rows in cv.by_segmentation.items():
         for r in rows:
             yield how, r.lang, r.segments, r.micro, r.macro
-
-
-class EmbeddingCache:
-    """Embeddings of masked sentences kept in one `.npz` (texts and float16 rows), so that
-    re-training, benchmarks and experiments embed each sentence once (about 40 minutes on 2 cores
-    for the whole span data set). Keyed by the masked text and the encoder's name."""
-
-    def __init__(self, path: Path | None, encoder: Encoder) -> None:
-        self.path = path
-        self.encoder = encoder
-        self.vectors: dict[str, np.ndarray] = {}
-        if path is not None and path.exists():
-            with np.load(path, allow_pickle=False) as z:
-                if str(z["encoder"]) == encoder.name:
-                    self.vectors = dict(zip((str(t) for t in z["texts"]), z["rows"], strict=True))
-
-    def __call__(self, inputs: list[SentenceInput]) -> np.ndarray:
-        todo = sorted({s.masked for s in inputs if s.masked not in self.vectors})
-        for start in range(0, len(todo), 256):
-            batch = todo[start : start + 256]
-            self.vectors.update(zip(batch, self.encoder.encode(batch).astype(np.float16), strict=True))
-        if not inputs:
-            return np.zeros((0, self.encoder.dim), dtype=np.float32)
-        return np.stack([self.vectors[s.masked] for s in inputs]).astype(np.float32)
-
-    def save(self) -> None:
-        if self.path is None:
-            return
-        texts = sorted(self.vectors)
-        tmp = self.path.with_suffix(".tmp.npz")
-        np.savez(tmp, texts=np.array(texts), rows=np.stack([self.vectors[t] for t in texts]),
-                 encoder=np.array(self.encoder.name))
-        tmp.replace(self.path)
 
 
 def model_card(models: tuple[SentenceModel, SentenceModel], cvs: tuple[CVResult, CVResult], data_name: str,
