@@ -66,9 +66,14 @@ def find(text: str, lang: str) -> list[Match]:
             for c in cues_for(lang) for m in c.pattern.finditer(text)]
 
 
+@lru_cache(maxsize=1)
+def _column_of() -> dict[str, int]:
+    return {c: i for i, c in enumerate(cue_classes())}
+
+
 def vector(matches: list[Match]) -> np.ndarray:
     """Per cue class: 1 when the class is present (counts add nothing measurable for a sentence)."""
-    index = {c: i for i, c in enumerate(cue_classes())}
+    index = _column_of()
     out = np.zeros(len(index), dtype=np.float32)
     for m in matches:
         out[index[m.cls]] = 1.0

@@ -54,17 +54,20 @@ class LexicalModel:
         """(columns, weights) of each sentence's known tokens. Weights are sub-linear tf-idf divided by
         the norm over all its tokens, an unknown token counting with the idf of the rarest known one,
         so dropping tokens from the vocabulary to save space leaves the others' weights nearly as trained."""
-        rare = float(self.idf.max()) if len(self.idf) else 1.0
-        out = []
-        for text in masked:
-            counts = tokens(text)
-            known = [(self.vocab[t], n) for t, n in counts.items() if t in self.vocab]
-            unknown = np.array([n for t, n in counts.items() if t not in self.vocab], dtype=np.float32)
-            cols = np.array([c for c, _ in known], dtype=np.int64)
-            w = (1.0 + np.log(np.array([n for _, n in known], dtype=np.float32))) * self.idf[cols]
-            norm = float(np.sqrt((w**2).sum() + (((1.0 + np.log(unknown)) * rare) ** 2).sum())) if counts else 1.0
-            out.append((cols, (w / max(norm, 1e-9)).astype(np.float32)))
-        return out
+        return [self.weights(tokens(text)) for text in masked]
+
+    @cached_property
+    def _rare_idf(self) -> float:
+        return float(self.idf.max()) if len(self.idf) else 1.0
+
+    def weights(self, counts: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(columns, weights) of one sentence's token counts, as `rows` describes."""
+        known = [(self.vocab[t], n) for t, n in counts.items() if t in self.vocab]
+        unknown = np.array([n for t, n in counts.items() if t not in self.vocab], dtype=np.float32)
+        cols = np.array([c for c, _ in known], dtype=np.int64)
+        w = (1.0 + np.log(np.array([n for _, n in known], dtype=np.float32))) * self.idf[cols]
+        norm = float(np.sqrt((w**2).sum() + (((1.0 + np.log(unknown)) * self._rare_idf) ** 2).sum())) if counts else 1.0
+        return cols, (w / max(norm, 1e-9)).astype(np.float32)
 
     def logits(self, masked: Sequence[str]) -> np.ndarray:
         out = np.tile(self.intercept.astype(np.float32), (len(masked), 1))
@@ -107,7 +110,7 @@ def fit(masked: Sequence[str], y: np.ndarray, min_df: int = 2, c: float = 4.0, k
     model = LexicalModel(vocab, idf.astype(np.float32), np.zeros((len(vocab), y.shape[1]), np.float32),
                          np.zeros(y.shape[1], np.float32))
     indptr, indices, data = [0], [], []
-    for cols, w in model.rows(masked):
+    for cols, w in (model.weights(counts) for counts in counted):
         indices.extend(cols.tolist())
         data.extend(w.tolist())
         indptr.append(len(indices))
