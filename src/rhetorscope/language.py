@@ -107,6 +107,26 @@ def detect(text: str) -> tuple[str | None, float]:
     return top.language.iso_code_639_1.name.lower(), float(top.value)
 
 
+def model_language(text: str, language: str | None) -> str:
+    """The supported language whose models read `text` when detection had too little to go on.
+
+    The detected language comes first (a short segment inherits its document's). Without one, the
+    script decides where it can: Cyrillic letters are read as Russian, the only Cyrillic language
+    with models. Latin text goes to the supported language lingua finds closest, however little
+    text there is. So a short Russian post is never read by the English models.
+    """
+    if language in SUPPORTED:
+        return language
+    letters = [c for c in text[:SAMPLE_CHARS] if c.isalpha()]
+    if sum("\u0400" <= c <= "\u04ff" for c in letters) * 2 > len(letters) > 0:
+        return "ru"
+    from lingua import Language
+
+    values = [v for v in detector().compute_language_confidence_values(text[:SAMPLE_CHARS])
+              if v.language.iso_code_639_1.name.lower() in SUPPORTED and v.language != Language.RUSSIAN]
+    return values[0].language.iso_code_639_1.name.lower() if values and values[0].value > 0 else "en"
+
+
 class LanguageComponent:
     """Tag each segment and the document with its language."""
 

@@ -70,9 +70,9 @@ def technique_components(fast: bool = False) -> list[Component]:
         from rhetorscope.detect.component import SentenceTechniqueComponent
 
         components.append(SentenceTechniqueComponent(fast=fast))
-    from rhetorscope.spans.model import default_model_dir
+    from rhetorscope.spans.fragments import shipped_artifact as fragments_artifact
 
-    if (default_model_dir() / "spans.json").is_file():
+    if components and fragments_artifact().is_file():
         from rhetorscope.spans.component import SpanComponent
 
         components.append(SpanComponent())

@@ -7,12 +7,33 @@ component depends on these types and not on the module that orders it.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from rhetorscope.model import Document, Finding, Repair
 from rhetorscope.readers.base import RawDocument
 from rhetorscope.repair import OffsetMap
+
+
+@dataclass
+class SentenceVerdict:
+    """One sentence as the sentence technique model judged it, for the components after it.
+
+    The span tagger searches a sentence only for the techniques passed here, so fragments and
+    paragraph labels tell one story.
+    """
+
+    segment_id: str
+    start: int
+    end: int
+    language: str
+    masked: str
+    """the sentence after `rhetorscope.masking.mask`"""
+    techniques: dict[str, float]
+    """technique -> probability, for the techniques whose threshold the sentence passes"""
+    cues: Callable[[str], list[str]] = lambda _technique: []
+    """evidence lines for the cues in or around the sentence that raise a technique's score"""
 
 
 @dataclass
@@ -26,6 +47,7 @@ class Work:
     document: Document | None = None
     findings: list[Finding] = field(default_factory=list)
     models: dict[str, str] = field(default_factory=dict)
+    verdicts: list[SentenceVerdict] = field(default_factory=list)
     _next_id: int = 0
 
     def next_finding_id(self) -> str:

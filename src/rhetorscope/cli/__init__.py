@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from rhetorscope.cli import analyze, claims, corpus, ptc, semeval, serve, train
+from rhetorscope.cli import analyze, claims, corpus, ptc, semeval, serve, spans, train
 from rhetorscope.errors import RhetorscopeError
 
 app = typer.Typer(
@@ -26,6 +26,7 @@ app.command("serve")(serve.serve)
 app.add_typer(train.app, name="train")
 app.add_typer(semeval.app, name="semeval")
 app.add_typer(ptc.app, name="ptc")
+app.add_typer(spans.app, name="spans")
 app.add_typer(claims.checkworthy_app, name="checkworthy")
 app.add_typer(claims.claims_app, name="claims")
 app.add_typer(claims.factchecks_app, name="factchecks")

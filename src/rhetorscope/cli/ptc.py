@@ -12,20 +12,18 @@ app = typer.Typer(help="PTC span prediction and scoring.", no_args_is_help=True)
 @app.command("predict")
 def predict(
     articles: Path = typer.Option(..., "--articles", exists=True, file_okay=False,
-                                  help="folder with articleNNN.txt files"),
+                                  help="folder with articleNNN.txt files (English, one paragraph a line)"),
     out: Path = typer.Option(..., "--out", dir_okay=False, help="prediction file to write"),
-    model: Path | None = typer.Option(None, "--model", file_okay=False,
-                                      help="span model folder (default: the shipped one)"),
+    fast: bool = typer.Option(False, "--fast", help="gate with the fast tier (no encoder)"),
 ) -> None:
-    """Tag every article and write `NNN<TAB>technique<TAB>start<TAB>end` lines (PTC labels, end exclusive)."""
-    from rhetorscope.spans.model import SpanModel, load_default
-    from rhetorscope.spans.ptc import read_article_texts, write_span_file
+    """Tag every article and write `NNN<TAB>technique<TAB>start<TAB>end` lines with the 14 PTC labels
+    (the fragment tagger's 2023 techniques mapped; those PTC has no label for are left out)."""
+    from rhetorscope.spans.predict import predict_folder, to_ptc_labels
+    from rhetorscope.spans.ptc import write_span_file
 
-    texts = read_article_texts(articles)
-    tagger = SpanModel.load(model) if model else load_default()
-    predictions = {aid: [span.labeled() for span in tagger.predict(text)] for aid, text in texts.items()}
-    count = write_span_file(out, predictions)
-    typer.echo(f"{count} spans in {len(texts)} articles -> {out} (spans {tagger.version})")
+    predictions, version = predict_folder(articles, "en", fast)
+    count = write_span_file(out, {k: to_ptc_labels(v) for k, v in predictions.items()})
+    typer.echo(f"{count} spans in {len(predictions)} articles -> {out} (spans {version})")
 
 
 @app.command("score")

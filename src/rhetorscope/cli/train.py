@@ -13,26 +13,57 @@ app = typer.Typer(help="Train the models that ship with rhetorscope.", no_args_i
 
 @app.command("spans")
 def spans(
-    data: list[Path] = typer.Option(..., "--data", exists=True, file_okay=False,
-                                    help="PTC folder (cross-validated) or SemEval-2021 task 6 folder (extra training)"),
-    out: Path = typer.Option(..., "--out", file_okay=False, help="artifact folder to write"),
-    seed: int = typer.Option(0, "--seed", help="fold assignment seed"),
-    folds: int = typer.Option(5, "--folds", min=2, help="cross-validation folds (split by article)"),
+    data: Path = typer.Option(..., "--data", exists=True, file_okay=False,
+                              help="the semeval2023-task3-spans folder (en/, fr/, ge/, it/, po/, ru/)"),
+    out: Path = typer.Option(..., "--out", file_okay=False, help="folder for fragments.npz and MODEL_CARD.md"),
+    seed: int = typer.Option(13, "--seed", help="fold assignment seed (the sentence model's)"),
+    gate: str = typer.Option("fast", "--gate", help="sentence tier that gates the cross-validation: fast "
+                             "(lexical, no encoder) or accurate (encoder; slow without --cache)"),
+    cache: Path | None = typer.Option(None, "--cache", dir_okay=False,
+                                      help="embedding cache (.npz) for --gate accurate"),
+    ptc: Path | None = typer.Option(None, "--ptc", exists=True, file_okay=False,
+                                    help="PTC folder: also score the English out-of-fold spans with its labels"),
 ) -> None:
-    """Cross-validate, tune thresholds and train the span tagger; writes the artifact and its model card."""
-    from rich.progress import Progress
+    """Cross-validate (six languages, nested) and train the fragment tagger; writes the artifact and card."""
+    _need_sklearn("the fragment tagger")
+    if gate not in ("fast", "accurate"):
+        raise RhetorscopeError(f"unknown --gate {gate!r}", "use fast or accurate")
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from rhetorscope.spans.train import format_table, train_artifact
+    from rhetorscope.detect.corpus import read_dataset
+    from rhetorscope.detect.model import load_model
+    from rhetorscope.encoder import CachedEncoder, load_encoder
+    from rhetorscope.spans import fit
+    from rhetorscope.spans.fragments import ARTIFACT_NAME
+    from rhetorscope.spans.ptc import format_scores, read_gold_dir, score_spans
 
-    with Progress() as progress:
-        task = progress.add_task("span tagger", total=None)
-        written, result = train_artifact(
-            data, out, seed, folds,
-            progress=lambda step, n: progress.update(task, advance=n, description=step),
-            on_total=lambda total: progress.update(task, total=total),
-        )
-    typer.echo(format_table(result))
-    typer.echo(f"artifact and MODEL_CARD.md -> {written}")
+    encoder = CachedEncoder(load_encoder(), cache) if gate == "accurate" else None
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn()) as bar:
+        task = bar.add_task("reading and splitting articles", total=None)
+
+        def step(text: str) -> None:
+            bar.update(task, description=text)
+
+        articles = read_dataset(data)
+        try:
+            items, cv = fit.run_cv(articles, seed, encoder, load_model().blend if encoder else 1.0, step)
+        finally:
+            if encoder is not None:
+                encoder.save()
+        step("final model")
+        model = fit.fit_final(items, cv, {"seed": seed, "gate": gate, "data": data.name})
+    paragraph = fit.paragraph_f1(items, cv.predictions)
+    ptc_scores = score_spans(fit.to_ptc(cv.predictions), read_gold_dir(ptc)) if ptc else None
+    out.mkdir(parents=True, exist_ok=True)
+    model.save(out / ARTIFACT_NAME)
+    (out / "MODEL_CARD.md").write_text(fit.model_card(model, cv, paragraph, data.name, gate, ptc_scores),
+                                       encoding="utf-8")
+    for lang, s in cv.by_language.items():
+        typer.echo(f"{lang}  span F1 {s.span_identification.f1:.3f}  technique-aware F1 {s.technique.f1:.3f}  "
+                   f"paragraph micro-F1 {paragraph[lang]:.3f}")
+    if ptc_scores is not None:
+        typer.echo("PTC (English out-of-fold, PTC labels):\n" + format_scores(ptc_scores))
+    typer.echo(f"wrote {out / ARTIFACT_NAME}")
 
 
 @app.command("checkworthy")

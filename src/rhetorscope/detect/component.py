@@ -18,9 +18,11 @@ import numpy as np
 from rhetorscope.classify.actors import PLACEHOLDER
 from rhetorscope.detect.cues import cue_classes
 from rhetorscope.detect.features import SentenceInput, layout_of
+from rhetorscope.language import SUPPORTED, model_language
 from rhetorscope.masking import to_original
 from rhetorscope.model import Finding, FindingKind, SegmentKind
 from rhetorscope.techniques import TECHNIQUES, category_of
+from rhetorscope.work import SentenceVerdict
 
 if TYPE_CHECKING:
     from rhetorscope.detect.model import SentenceModel
@@ -61,12 +63,13 @@ class SentenceTechniqueComponent:
     def __call__(self, work: Work) -> None:
         model = self._model()
         doc = work.doc
-        fallback = doc.metadata.language or "en"
+        fallback = model_language(doc.text, doc.metadata.language)
         groups: list[list[int]] = []
         inputs: list[SentenceInput] = []
         for seg in doc.segments:
             groups.append(list(range(len(inputs), len(inputs) + len(seg.sentences or []))))
-            inputs.extend(SentenceInput(s.text, seg.language or fallback) for s in seg.sentences or [])
+            lang = seg.language if seg.language in SUPPORTED else fallback
+            inputs.extend(SentenceInput(s.text, lang) for s in seg.sentences or [])
         work.models[self.name] = f"{model.version} ({self.tier})"
         if not inputs:
             return
@@ -77,7 +80,13 @@ class SentenceTechniqueComponent:
             if seg.kind == SegmentKind.title.value or not len(idx):
                 continue
             best = idx[scored.proba[idx].argmax(axis=0)]
-            threshold = model.threshold(seg.language or fallback)
+            threshold = model.threshold(inputs[idx[0]].lang)
+            for i, sentence in zip(idx, seg.sentences, strict=True):
+                passed = np.flatnonzero(scored.proba[i] >= threshold)
+                work.verdicts.append(SentenceVerdict(
+                    seg.id, sentence.start, sentence.end, inputs[i].lang, inputs[i].masked,
+                    {model.labels[j]: round(float(scored.proba[i, j]), 4) for j in passed},
+                    lambda t, i=int(i): scored.cue_lines(i, model.labels.index(t))))
             for j in np.flatnonzero(scored.proba[best, np.arange(len(model.labels))] >= threshold):
                 i = int(best[j])
                 work.findings.append(Finding(
@@ -138,6 +147,11 @@ class Scored:
         out.append(f"the encoder's reading of the sentence in its context, without cues or words, resembles "
                    f"training examples of {name}: {self._p(i, j, bare, lexical=False):.2f}")
         return out
+
+    def cue_lines(self, i: int, j: int) -> list[str]:
+        """The cues in or next to sentence `i` that raise its score for technique `j` (none without the
+        encoder network's rows)."""
+        return [] if self.rows is None else self._cue_effects(self.rows, i, j, float(self.proba[i, j]))
 
     def _cue_effects(self, rows: np.ndarray, i: int, j: int, p: float) -> list[str]:
         """Each cue class found in or next to the sentence, with what removing it takes off the score."""

@@ -60,13 +60,15 @@ class Prepared:
         return slice(int(self.offsets[k]), int(self.offsets[k + 1]))
 
 
-def prepare(articles: Sequence[Article], encoder: Encoder) -> Prepared:
-    """Rows and labels for all articles (pass a `CachedEncoder` to embed each sentence once across runs)."""
+def prepare(articles: Sequence[Article], encoder: Encoder | None) -> Prepared:
+    """Rows and labels for all articles (pass a `CachedEncoder` to embed each sentence once across runs);
+    without an encoder the rows are empty (the lexical model alone needs none)."""
     rows, masked, ys, owner, offsets = [], [], [], [], [0]
     index = {t: j for j, t in enumerate(LABELS)}
     for k, art in enumerate(articles):
         inputs = [SentenceInput(u.text, art.lang) for u in art.units]
-        rows.append(document_rows(inputs, embed(inputs, encoder)))
+        rows.append(document_rows(inputs, embed(inputs, encoder)) if encoder is not None
+                    else np.zeros((len(inputs), 0), dtype=np.float32))
         masked.extend(s.masked for s in inputs)
         y = np.zeros((len(art.units), len(LABELS)), dtype=np.uint8)
         for i, u in enumerate(art.units):
@@ -213,11 +215,15 @@ class CVResult:
         return float(np.mean([self.mean(how) for how in self.by_segmentation]))
 
 
+def fold_thresholds(tables: Sequence[Segmented], n_folds: int) -> np.ndarray:
+    """(folds, languages, labels): for each fold, the thresholds tuned on the other folds."""
+    return np.stack([tune_thresholds(tables, mask=lambda t, f=f: t.fold != f) for f in range(n_folds)])
+
+
 def evaluate(tables: Sequence[Segmented], n_folds: int) -> dict[str, list[LangScore]]:
     """Scores per segmentation and language, each fold judged with thresholds tuned on the others."""
     preds = [np.zeros_like(t.gold) for t in tables]
-    for f in range(n_folds):
-        th = tune_thresholds(tables, mask=lambda t, f=f: t.fold != f)
+    for f, th in enumerate(fold_thresholds(tables, n_folds)):
         for t, p in zip(tables, preds, strict=True):
             m = t.fold == f
             p[m] = t.score[m] >= th[[LANGS.index(x) for x in t.lang[m]]]
@@ -232,24 +238,34 @@ BLENDS = (0.0, 0.2, 0.35, 0.5, 0.65, 0.8)
 """Weights of the lexical logits tried for the accurate tier; the fast tier is the lexical model alone."""
 
 
+def out_of_fold(prep: Prepared, cfg: TrainConfig, fold_of_article: np.ndarray,
+                progress: Callable[[str], None] = lambda _: None,
+                network: bool = True) -> tuple[np.ndarray | None, np.ndarray]:
+    """Out-of-fold logits (sentences, labels) of the encoder network (None without `network`) and of
+    the lexical model: each fold's sentences scored by models fitted on the other folds."""
+    fold = fold_of_article[prep.article_of]
+    z_net = np.zeros(prep.y.shape, dtype=np.float32) if network else None
+    z_lex = np.zeros(prep.y.shape, dtype=np.float32)
+    masked = np.array(prep.masked, dtype=object)
+    for f in range(cfg.folds):
+        train = fold != f
+        if z_net is not None:
+            progress(f"fold {f + 1}/{cfg.folds}: encoder network")
+            net = SentenceModel(np.zeros((len(LANGS), len(LABELS))), LABELS, {},
+                                network=fit_network(prep.rows[train], prep.y[train], cfg))
+            z_net[~train] = net.network_logits(prep.rows[~train])
+        progress(f"fold {f + 1}/{cfg.folds}: lexical model")
+        z_lex[~train] = lexical.fit(list(masked[train]), prep.y[train]).logits(list(masked[~train]))
+    return z_net, z_lex
+
+
 def cross_validate(prep: Prepared, cfg: TrainConfig,
                    progress: Callable[[str], None] = lambda _: None) -> tuple[CVResult, CVResult]:
     """Out-of-fold logits of the encoder network and the lexical model; the accurate tier's blend
     and both tiers' scores per segmentation with nested threshold tuning. Returns (accurate, fast);
     the thresholds of each are tuned on all out-of-fold scores (for the final models)."""
     fold_of_article = article_folds(prep.articles, cfg.folds, cfg.seed)
-    fold = fold_of_article[prep.article_of]
-    z_net = np.zeros(prep.y.shape, dtype=np.float32)
-    z_lex = np.zeros(prep.y.shape, dtype=np.float32)
-    masked = np.array(prep.masked, dtype=object)
-    for f in range(cfg.folds):
-        train = fold != f
-        progress(f"fold {f + 1}/{cfg.folds}: encoder network")
-        net = SentenceModel(np.zeros((len(LANGS), len(LABELS))), LABELS, {},
-                            network=fit_network(prep.rows[train], prep.y[train], cfg))
-        z_net[~train] = net.network_logits(prep.rows[~train])
-        progress(f"fold {f + 1}/{cfg.folds}: lexical model")
-        z_lex[~train] = lexical.fit(list(masked[train]), prep.y[train]).logits(list(masked[~train]))
+    z_net, z_lex = out_of_fold(prep, cfg, fold_of_article, progress)
 
     def result(z: np.ndarray, blend: float) -> CVResult:
         proba = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))

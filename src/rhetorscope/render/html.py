@@ -14,7 +14,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from rhetorscope.model import Analysis
-from rhetorscope.render.layout import is_span, label, pieces, segment_badges
+from rhetorscope.render.layout import fragment_coverage, is_span, label, pieces, segment_badges
 from rhetorscope.render.palette import CATEGORY_STYLES, CLAIM_STYLE, REPETITION_STYLE, style_for
 
 
@@ -45,6 +45,7 @@ def report_context(analysis: Analysis) -> dict[str, Any]:
         "doc": doc,
         "segments": segments,
         "spans": spans,
+        "fragment_coverage": fragment_coverage(analysis),
         "categories": CATEGORIES,
         "category_styles": CATEGORY_STYLES,
         "category_counts": category_counts,

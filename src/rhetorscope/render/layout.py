@@ -27,6 +27,21 @@ def is_span(finding: Finding, segment: Segment) -> bool:
     return not (finding.start <= segment.start and finding.end >= segment.end)
 
 
+def fragment_coverage(analysis: Analysis) -> str:
+    """Per language of the document, whether technique fragments were searched: a language without a
+    span model says so, rather than showing a report without highlights and no reason."""
+    doc = analysis.document
+    langs = {seg.language for seg in doc.segments if seg.language} or {doc.metadata.language or "unknown"}
+    model = analysis.models.get("spans")
+    if model is None:
+        return "fragments: not searched (no span model in this run)"
+    have = set(model.rsplit("(", 1)[1].rstrip(")").split(", ")) if "(" in model else set()
+    parts = [f"fragments: {', '.join(sorted(langs & have))}"] if langs & have else []
+    if langs - have:
+        parts.append(f"no fragment model for {', '.join(sorted(langs - have))}")
+    return " · ".join(parts)
+
+
 def segment_badges(analysis: Analysis, segment: Segment) -> list[Finding]:
     return [f for f in analysis.findings_for(segment.id) if not is_span(f, segment)]
 

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rhetorscope.model import Analysis
-from rhetorscope.render.layout import is_span, label, pieces, segment_badges
+from rhetorscope.render.layout import fragment_coverage, is_span, label, pieces, segment_badges
 from rhetorscope.render.palette import EDITORIAL_STYLE, style_for
 
 _KIND_STYLE = {"title": "bold", "lead": "bold magenta", "question": "bold cyan", "answer": "bold green",
@@ -30,6 +30,7 @@ def _header(analysis: Analysis) -> Panel:
         f"{meta.input_format}" + (f" ({meta.encoding})" if meta.encoding else ""),
         f"{len(doc.segments)} segments",
         f"{len(analysis.findings)} findings",
+        fragment_coverage(analysis),
     ]
     body = Text()
     body.append(meta.title or "(untitled)", style="bold")

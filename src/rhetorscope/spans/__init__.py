@@ -1,7 +1,7 @@
-"""Span tagger: the exact words that carry each persuasion technique (PTC / SemEval-2020 Task 11 labels).
+"""Technique fragments: the exact words that carry each persuasion technique, in six languages.
 
-Submodules are imported where needed, so importing this package costs nothing:
-`features` and `lexicon` (token features), `model` (artifact loading and
-tagging), `train` (cross-validation and training), `ptc` (task file formats and
-scorer), `component` (the `analyze` pipeline stage).
+Submodules are imported where needed, so importing this package costs nothing: `tokens` (words
+and their features), `fragments` (the model: word scores, decoding, readable fragments),
+`predict` (tagging whole articles), `fit` (cross-validation and training), `ptc` (task file
+formats and the SemEval-2020 span metrics), `component` (the `analyze` pipeline stage).
 """

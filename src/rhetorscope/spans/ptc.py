@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rhetorscope.errors import RhetorscopeError
+from rhetorscope.techniques import TECHNIQUES
 
 PTC_LABELS: tuple[str, ...] = (
     "Appeal_to_Authority",
@@ -59,7 +60,8 @@ SEMEVAL_2021_TO_PTC: dict[str, str] = {
 }
 
 _ARTICLE_RE = re.compile(r"^article(.+)\.txt$")
-_LABELS_RE = re.compile(r"^article(.+?)\..*labels$")
+_LABELS_RE = re.compile(r"^article(.+?)(?:\..*labels|-labels\.txt)$")
+"""PTC's `articleNNN.task-flc-tc.labels` and SemEval-2023's `articleNNN-labels.txt`."""
 
 
 @dataclass(frozen=True, order=True)
@@ -103,8 +105,9 @@ def parse_span_lines(lines: Iterable[str], source: str) -> dict[str, list[Labele
         if len(parts) != 4:
             raise RhetorscopeError(f"{source}:{number}: expected 4 tab-separated fields, got {len(parts)}")
         article_id, label, start, end = parts
-        if label not in PTC_LABELS:
-            raise RhetorscopeError(f"{source}:{number}: unknown technique {label!r}")
+        if label not in PTC_LABELS and label not in TECHNIQUES:
+            raise RhetorscopeError(f"{source}:{number}: unknown technique {label!r}",
+                                   "use the 14 PTC labels or the 23 SemEval-2023 technique names")
         try:
             span = LabeledSpan(int(start), int(end), label)
         except ValueError as exc:
@@ -122,13 +125,15 @@ def read_span_file(path: Path) -> dict[str, list[LabeledSpan]]:
 
 
 def read_gold_dir(directory: Path) -> dict[str, list[LabeledSpan]]:
-    """Gold `article*.labels` files from a folder (or its `train-labels/`); every file is one article.
+    """Gold label files from a folder (or its `train-labels/` or `train-labels-spans/`); every file is one
+    article.
 
     An empty labels file still counts: the article is scored and has no gold fragments.
     """
     directory = Path(directory)
-    if (directory / "train-labels").is_dir():
-        directory = directory / "train-labels"
+    for sub in ("train-labels", "train-labels-spans"):
+        if (directory / sub).is_dir():
+            directory = directory / sub
     gold: dict[str, list[LabeledSpan]] = {}
     for path in sorted(directory.iterdir()):
         match = _LABELS_RE.match(path.name)
@@ -205,7 +210,7 @@ class SpanScores:
     per_technique: dict[str, PRF]
 
 
-def _merge(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+def merge_intervals(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     """Union of overlapping intervals, so a character is never credited twice."""
     merged: list[tuple[int, int]] = []
     for start, end in sorted(intervals):
@@ -236,7 +241,8 @@ def _prf(precision_sum: float, recall_sum: float, n_pred: int, n_gold: int) -> P
 
 
 def score_spans(
-    predictions: dict[str, Sequence[LabeledSpan]], gold: dict[str, Sequence[LabeledSpan]]
+    predictions: dict[str, Sequence[LabeledSpan]], gold: dict[str, Sequence[LabeledSpan]],
+    labels: Sequence[str] = PTC_LABELS,
 ) -> SpanScores:
     """Score predictions on the gold articles with the SemEval-2020 partial-overlap metrics.
 
@@ -246,17 +252,17 @@ def score_spans(
     without gold are ignored; gold articles without predictions count as misses.
     """
     si = [0.0, 0.0, 0, 0]
-    per: dict[str, list[float]] = {label: [0.0, 0.0, 0, 0] for label in PTC_LABELS}
+    per: dict[str, list[float]] = {label: [0.0, 0.0, 0, 0] for label in labels}
     for article_id, gold_spans in gold.items():
         pred_spans = predictions.get(article_id, ())
         totals = _accumulate(
-            _merge((s.start, s.end) for s in pred_spans), _merge((s.start, s.end) for s in gold_spans)
+            merge_intervals((s.start, s.end) for s in pred_spans), merge_intervals((s.start, s.end) for s in gold_spans)
         )
         si = [a + b for a, b in zip(si, totals, strict=True)]
         for label, acc in per.items():
             totals = _accumulate(
-                _merge((s.start, s.end) for s in pred_spans if s.label == label),
-                _merge((s.start, s.end) for s in gold_spans if s.label == label),
+                merge_intervals((s.start, s.end) for s in pred_spans if s.label == label),
+                merge_intervals((s.start, s.end) for s in gold_spans if s.label == label),
             )
             per[label] = [a + b for a, b in zip(acc, totals, strict=True)]
     overall = [sum(acc[i] for acc in per.values()) for i in range(4)]
