@@ -468,6 +468,7 @@ def search(
 # repeats
 
 def repeats(
+    ctx: typer.Context,
     min_count: Annotated[int, typer.Option(min=2, help="Only passages found in at least this many documents.")]
     = 2,
     since: SinceOption = None,
@@ -484,6 +485,8 @@ def repeats(
     db: DbOption = None,
 ) -> None:
     """Talking points repeated across the corpus: near-identical sentences and paragraphs, with their occurrences."""
+    if ctx.invoked_subcommand:
+        return  # `repeats show ID`
     keep = occurrences or (3 if fmt is TableFormat.text else 100_000)
     with _open(db) as store:
         page = store.repeats(min_count=min_count, since=_date(since, "--since"), until=_date(until, "--until"),
@@ -635,6 +638,13 @@ _QUERY_SETTINGS = {"ignore_unknown_options": True}
 
 def register(app: typer.Typer) -> None:
     """Add the corpus commands to the main app."""
-    for command in (ingest, search, repeats, trends, export):
+    from rhetorscope.cli import propagation
+
+    for command in (ingest, search, trends, export):
         settings = _QUERY_SETTINGS if command in (search, export) else None
         app.command(command.__name__, context_settings=settings)(command)
+    # `repeats` lists clusters; `repeats show ID` follows one of them
+    group = typer.Typer(invoke_without_command=True, add_completion=False)
+    group.callback()(repeats)
+    group.command("show")(propagation.show)
+    app.add_typer(group, name="repeats")

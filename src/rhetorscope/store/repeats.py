@@ -400,7 +400,7 @@ def _is_boilerplate(rows: Sequence[Row[Any]], posts: dict[int, int]) -> bool:
                for source_id, docs in per_source.items())
 
 
-def _json(value: Any) -> dict[str, Any]:
+def json_object(value: Any) -> dict[str, Any]:
     import json
 
     if isinstance(value, str):
@@ -425,7 +425,7 @@ def _cluster(cluster_id: int, members: Sequence[Row[Any]], keep: int, boilerplat
     target = word_sets[canonical]
     occ = []
     for m in rows:
-        extra = {**_json(m[13]), **_json(m[12])}
+        extra = {**json_object(m[13]), **json_object(m[12])}
         occ.append(Occurrence(document_id=m[1], segment_key=m[2], start=m[4], end=m[5], date=m[6], source=m[7],
                               text=m[8], external_id=m[10], link=post_link(m[11], m[10], extra),
                               similarity=round(jaccard(target, set(words(m[8]))), 3)))
