@@ -87,3 +87,29 @@ def two_source_corpus(db: Path, *, paragraphs: int = 600, seed: int = 16, small_
             docs.append(analysis([paragraph(rng) for _ in range(5)], source="tiny-blog", date=dt.date(2024, 2, 1),
                                  techniques=[(0, "Doubt")], external_id=str(d)))
     write(db, docs)
+
+
+CHAIN_POINT = ("The western sanctions have completely failed and only hurt the ordinary people of Europe "
+               "who now pay twice as much for energy")
+#: (source, post time, forwarded from, wording): the planted order of a repost chain, stored shuffled.
+CHAIN = [
+    ("origin-channel", "2024-03-01T09:00:00", None, CHAIN_POINT),
+    ("relay-one", "2024-03-01T09:40:00", "origin-channel", CHAIN_POINT),
+    ("relay-two", "2024-03-01T13:00:00", None, CHAIN_POINT.replace("completely", "totally")),
+    ("relay-three", "2024-03-02T08:00:00", None, CHAIN_POINT),
+    ("relay-one", "2024-03-03T10:00:00", None, CHAIN_POINT.replace("ordinary", "simple")),
+]
+
+
+def repost_chain(db: Path, *, seed: int = 3) -> None:
+    """The `CHAIN` of posts of one talking point (with unrelated posts around it), written in a shuffled order."""
+    rng = random.Random(seed)
+    docs = []
+    for n, (source, when, forwarded, wording) in enumerate(CHAIN):
+        extra = {"datetime": when, **({"forwarded_from": forwarded} if forwarded else {})}
+        docs.append(analysis([wording + ".", paragraph(rng)], source=source, date=dt.date.fromisoformat(when[:10]),
+                             extra=extra, external_id=str(100 + n)))
+    docs += [analysis([paragraph(rng)], source="relay-two", date=dt.date(2024, 3, 1), external_id=str(n))
+             for n in range(3)]
+    rng.shuffle(docs)
+    write(db, docs)
