@@ -15,7 +15,8 @@ import typer
 
 from rhetorscope.cli.corpus import DbOption, MinConfidenceOption, SinceOption, UntilOption, _console, _date, _open
 from rhetorscope.errors import InputError
-from rhetorscope.io import write_atomic
+from rhetorscope.io import csv_text, write_atomic
+from rhetorscope.store.compare import ROW_COLUMNS
 
 if TYPE_CHECKING:
     from rhetorscope.store.compare import Comparison
@@ -86,24 +87,13 @@ def compare(
         _console().print(_table(result))
         _notes(result)
         return
-    body = result.model_dump_json(indent=2) + "\n" if fmt is CompareFormat.json else _csv(result)
+    rows = result.rows()
+    body = result.model_dump_json(indent=2) + "\n" if fmt is CompareFormat.json else csv_text(rows, ROW_COLUMNS)
     if out is None:
         sys.stdout.write(body)
     else:
         write_atomic(out, body)
         typer.echo(f"wrote {out}", err=True)
-
-
-def _csv(result: Comparison) -> str:
-    import csv
-    import io
-
-    rows = result.rows()
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["group"], lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
 
 
 def _table(result: Comparison) -> object:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from rhetorscope.errors import InputError, RhetorscopeError
+from rhetorscope.io import write_csv
 
 if TYPE_CHECKING:
     from rhetorscope.readers.base import RawDocument
@@ -433,15 +434,9 @@ def search(
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
         return
     if fmt is TableFormat.csv:
-        import csv
+        from rhetorscope.store.search import HIT_COLUMNS
 
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["rank", "document_id", "date", "source", "external_id", "link", "forwarded_from",
-                         "segment", "speaker", "language", "score", "techniques", "snippet"])
-        for rank, h in enumerate(result.hits, offset + 1):
-            writer.writerow([rank, h.document_id, h.date or "", h.source, h.external_id or "", h.link or "",
-                             h.forwarded_from or "", h.segment_key, h.speaker or "", h.language or "",
-                             f"{h.score:.3f}", ",".join(h.techniques), h.snippet])
+        write_csv(sys.stdout, result.rows(offset), HIT_COLUMNS)
         return
     from rich.text import Text
 
@@ -500,16 +495,9 @@ def repeats(
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
         return
     if fmt is TableFormat.csv:
-        import csv
+        from rhetorscope.store.repeats import OCCURRENCE_COLUMNS
 
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["cluster", "level", "documents", "occurrences", "first_seen", "last_seen", "boilerplate",
-                         "canonical", "document_id", "external_id", "source", "date", "link", "similarity", "text"])
-        for c in page.clusters:
-            for o in c.occurrences:
-                writer.writerow([c.id, c.level, c.documents, c.count, c.first_seen or "", c.last_seen or "",
-                                 int(c.boilerplate), c.canonical, o.document_id, o.external_id or "", o.source,
-                                 o.date or "", o.link or "", o.similarity, o.text])
+        write_csv(sys.stdout, page.rows(), OCCURRENCE_COLUMNS)
         typer.echo(_repeats_summary(page), err=True)
         return
     from rich.table import Table
@@ -544,12 +532,7 @@ def _write_rows(rows: list[dict[str, Any]], fmt: TableFormat, fields: list[str])
     if fmt is TableFormat.json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n")
         return
-    import csv
-
-    writer = csv.DictWriter(sys.stdout, fieldnames=fields)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: ";".join(v) if isinstance(v, list) else v for k, v in row.items()})
+    write_csv(sys.stdout, rows, fields)
 
 
 # trends

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from rhetorscope.cli.corpus import DbOption, TableFormat, _console, _open, _shorten
-from rhetorscope.io import write_atomic
+from rhetorscope.io import write_atomic, write_csv
+from rhetorscope.store.propagation import STEP_COLUMNS
 
 if TYPE_CHECKING:
     from rhetorscope.store.propagation import Propagation
@@ -39,15 +40,7 @@ def show(
     if fmt is TableFormat.json:
         sys.stdout.write(spread.model_dump_json(indent=2) + "\n")
     elif fmt is TableFormat.csv:
-        import csv
-
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(["order", "kind", "date", "posted_at", "delay_seconds", "source", "forwarded_from",
-                         "document_id", "external_id", "link", "similarity", "text"])
-        for s in spread.occurrences:
-            writer.writerow([s.order, s.kind, s.date or "", s.posted_at or "", s.delay_seconds if s.delay_seconds
-                             is not None else "", s.source, s.forwarded_from or "", s.document_id,
-                             s.external_id or "", s.link or "", s.similarity, s.text])
+        write_csv(sys.stdout, spread.rows(), STEP_COLUMNS)
     else:
         _print(spread)
     if chart is not None and kind is not None:

@@ -99,6 +99,11 @@ class RowTest(BaseModel):
                                              description="significant rows: the groups that differ from the rest")
 
 
+#: The columns of `Comparison.rows()`, i.e. of `compare --format csv`.
+ROW_COLUMNS = ("group", "group_paragraphs", "small", "level", "name", "paragraphs", "share", "per_1000", "low", "high",
+               "test", "p_value", "q_value", "significant", "cramers_v", "differs")
+
+
 class Comparison(BaseModel):
     """`rhetorscope compare` output (JSON schema version `schema_version`)."""
 
@@ -117,20 +122,18 @@ class Comparison(BaseModel):
     undated_left_out: int = Field(0, description="paragraphs of undated documents left out (month, split_date)")
 
     def rows(self) -> list[dict[str, Any]]:
-        """One flat row per group and technique/category, for CSV and data frames."""
+        """One flat row per group and technique/category (`ROW_COLUMNS`), for CSV and data frames."""
         tests = {t.name: t for t in self.tests}
         out = []
         for g in self.groups:
             for name, rate in g.rates.items():
                 t = tests[name]
-                higher = {d.group: d.direction for d in t.differing}
-                out.append({"group": g.name, "group_paragraphs": g.paragraphs, "small": g.small, "level": t.level,
-                            "name": name, "paragraphs": rate.paragraphs, "share": rate.share,
-                            "per_1000": rate.per_1000, "low": rate.low, "high": rate.high, "test": t.test,
-                            "p_value": t.p_value, "q_value": t.q_value, "significant": t.significant,
-                            "cramers_v": t.cramers_v, "differs": higher.get(g.name, "")})
+                differs = {d.group: d.direction for d in t.differing}.get(g.name, "")
+                out.append(dict(zip(ROW_COLUMNS, (
+                    g.name, g.paragraphs, g.small, t.level, name, rate.paragraphs, rate.share, rate.per_1000,
+                    rate.low, rate.high, t.test, t.p_value, t.q_value, t.significant, t.cramers_v, differs),
+                    strict=True)))
         return out
-
 
 def compare(conn: Connection, *, by: str, techniques: Sequence[str] = (), since: dt.date | None = None,
             until: dt.date | None = None, min_confidence: float = 0.0, split_date: dt.date | None = None,

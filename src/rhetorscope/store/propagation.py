@@ -59,6 +59,11 @@ class SourceStep(BaseModel):
     rewordings: int
 
 
+#: The columns of `Propagation.rows()`, i.e. of `repeats show --format csv`.
+STEP_COLUMNS = ("order", "kind", "date", "posted_at", "delay_seconds", "source", "forwarded_from", "document_id",
+                "external_id", "link", "similarity", "text")
+
+
 class Propagation(BaseModel):
     """`rhetorscope repeats show CLUSTER_ID` output (JSON schema version `schema_version`)."""
 
@@ -71,6 +76,13 @@ class Propagation(BaseModel):
     copies: int
     rewordings: int
     undated: int = Field(description="occurrences without a date, listed last, not ordered")
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One flat row per occurrence (`STEP_COLUMNS`), for CSV and data frames."""
+        return [dict(zip(STEP_COLUMNS, (
+            s.order, s.kind, s.date or "", s.posted_at or "", "" if s.delay_seconds is None else s.delay_seconds,
+            s.source, s.forwarded_from or "", s.document_id, s.external_id or "", s.link or "", s.similarity,
+            s.text), strict=True)) for s in self.occurrences]
 
 
 def propagation(conn: Connection, cluster_id: int) -> Propagation:

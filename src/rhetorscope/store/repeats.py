@@ -301,6 +301,11 @@ class RepeatCluster:
     boilerplate: bool = False
 
 
+#: The columns of `RepeatPage.rows()`, i.e. of a repeats CSV.
+OCCURRENCE_COLUMNS = ("cluster", "level", "documents", "occurrences", "first_seen", "last_seen", "boilerplate",
+                      "canonical", "document_id", "external_id", "source", "date", "link", "similarity", "text")
+
+
 @dataclass
 class RepeatPage:
     """A page of clusters, with how many there are in all and how many were hidden as boilerplate."""
@@ -310,6 +315,12 @@ class RepeatPage:
     offset: int = 0
     boilerplate_hidden: int = 0
 
+    def rows(self) -> list[dict[str, Any]]:
+        """One flat row per occurrence with its cluster's columns, for CSV: the CLI's and the web download's."""
+        return [dict(zip(OCCURRENCE_COLUMNS, (
+            c.id, c.level, c.documents, c.count, c.first_seen or "", c.last_seen or "", int(c.boilerplate),
+            c.canonical, o.document_id, o.external_id or "", o.source, o.date or "", o.link or "", o.similarity,
+            o.text), strict=True)) for c in self.clusters for o in c.occurrences]
 
 #: A cluster is boilerplate when one source has it in at least this share of its posts, and in this many posts.
 BOILERPLATE_SHARE = 0.25
