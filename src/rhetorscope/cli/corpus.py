@@ -559,7 +559,7 @@ def trends(
                              min_confidence=min_confidence)
     rows = table.rows()
     if fmt is not TableFormat.text:
-        _write_rows(rows, fmt, ["period", table.group, "count", "per_1000_words", "words"])
+        _write_rows(rows, fmt, table.columns)
     else:
         from rich.table import Table
 

@@ -10,19 +10,10 @@ import typer
 
 from rhetorscope.cli.corpus import DbOption, TableFormat, _console, _open, _shorten
 from rhetorscope.io import write_atomic, write_csv
-from rhetorscope.store.propagation import STEP_COLUMNS
+from rhetorscope.store.propagation import STEP_COLUMNS, delay
 
 if TYPE_CHECKING:
     from rhetorscope.store.propagation import Propagation
-
-
-def delay(seconds: float | None) -> str:
-    """A delay as people say it: 0, 45 min, 3.5 h, 2.0 days."""
-    if seconds is None:
-        return "?"
-    if seconds < 3600:
-        return f"{seconds / 60:.0f} min" if seconds else "0"
-    return f"{seconds / 3600:.1f} h" if seconds < 86_400 else f"{seconds / 86_400:.1f} days"
 
 
 def show(

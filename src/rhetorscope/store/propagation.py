@@ -119,6 +119,15 @@ def propagation(conn: Connection, cluster_id: int) -> Propagation:
                        undated=sum(s.date is None for s in steps))
 
 
+def delay(seconds: float | None) -> str:
+    """A delay as people say it: 0, 45 min, 3.5 h, 2.0 days ('?' when unknown)."""
+    if seconds is None:
+        return "?"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min" if seconds else "0"
+    return f"{seconds / 3600:.1f} h" if seconds < 86_400 else f"{seconds / 86_400:.1f} days"
+
+
 def _moment(row: Any) -> dt.datetime | None:
     """When a document was posted: its post time, else the start of its date; None when undated."""
     if row[3] is not None:

@@ -58,6 +58,11 @@ class TrendTable:
         words = self.words.get(period, 0)
         return 1000.0 * self.count(series, period) / words if words else 0.0
 
+    @property
+    def columns(self) -> list[str]:
+        """The keys of `rows()`, in order (the header of a trends CSV)."""
+        return ["period", self.group, "count", "per_1000_words", "words"]
+
     def rows(self) -> list[dict[str, Any]]:
         """Flat rows (period, series, count, per_1000_words, words) for tables, CSV and JSON."""
         return [{"period": p.isoformat(), self.group: s, "count": self.count(s, p),

@@ -16,6 +16,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from rhetorscope import __version__
 from rhetorscope.model import SCHEMA_VERSION, Analysis
 from rhetorscope.store import Store
+from rhetorscope.store.compare import Comparison
+from rhetorscope.store.propagation import Propagation
 from rhetorscope.web import convert
 from rhetorscope.web.inputs import multipart_schema, read_analyze_input
 from rhetorscope.web.schemas import (
@@ -142,3 +144,17 @@ def repeats(response: Response, store: StoreDep, min_count: Annotated[int, Query
     response.headers["X-Total-Count"] = str(page.total)
     response.headers["X-Boilerplate-Hidden"] = str(page.boilerplate_hidden)
     return [convert.cluster_out(c) for c in page.clusters]
+
+
+@router.get("/repeats/{cluster_id}", response_model=Propagation, summary="How one talking point spread",
+            responses={404: {"model": Problem}})
+def propagation(store: StoreDep, cluster_id: Annotated[int, Path(ge=1, le=2**62)]) -> Propagation:
+    """Its occurrences in posting order: the first poster, each source's delay, forwards, copies and rewordings."""
+    return convert.spread(store, cluster_id)
+
+
+@router.get("/compare", response_model=Comparison, summary="Compare technique profiles between groups")
+def compare(store: StoreDep, params: Annotated[convert.CompareParams, Query()]) -> Comparison:
+    """Per group, paragraphs with each technique and category (share, per 1,000, Wilson 95 % interval); per row a
+    chi-square (or Fisher) test, Benjamini–Hochberg q-value and Cramér's V; small groups marked, not tested."""
+    return params.run(store)
