@@ -74,7 +74,7 @@ def test_analyze_multipart_upload_detects_encoding_and_format(client: httpx.Clie
     ({"json": {"text": "a,b\n1,2\n3,4\n", "format_hint": "csv", "text_column": "b"}}, 400, "one at a time"),
     ({"json": {"text": "El ministro de Asuntos Exteriores declaró que el diálogo debe ser equitativo y que las "
                        "sanciones nunca alcanzaron sus objetivos.", "name": "nota.txt"}},
-     400, "unsupported language ('es')"),
+     422, "unsupported language ('es')"),
 ])
 def test_analyze_refuses_bad_input_with_a_reason(client: httpx.Client, kwargs: dict, status: int,
                                                  fragment: str) -> None:

@@ -136,26 +136,31 @@ def _worker_init() -> None:
 
 
 def _prepare_chunk(items: list[tuple[bytes, RawDocument]], analyze: bool, where: str,
-                   fast: bool = False) -> tuple[list[Prepared], list[str]]:
+                   fast: bool = False, language: str | None = None) -> tuple[list[Prepared], list[str]]:
     """Run the pipeline and build rows for a chunk of documents of the file `where` (in a worker process).
 
-    A document in a language rhetorscope does not analyse is refused before any
-    stage runs on it, and comes back named instead ("file: document 7 ('ar')").
+    The language policy is `rhetorscope.policy`'s: a document in a language rhetorscope does not
+    analyse is stored with its structure only (searchable, not analysed) and comes back named
+    ("file: document 7 ('ar')"); a long text that reads as no language at all is not stored.
     """
     from rhetorscope import pipeline as stages
-    from rhetorscope.language import refuse_unsupported_early
+    from rhetorscope.language import UnreadableText, UnsupportedLanguage
+    from rhetorscope.policy import analyse, pipeline_for
     from rhetorscope.store import prepare
 
-    pipeline = stages.default_pipeline(fast=fast) if analyze else stages.structure_pipeline()
+    pipeline = pipeline_for(fast=fast, language=language, structure_only=not analyze)
     prepared, refused = [], []
     for key, raw in items:
         name = f"{where}: document {raw.external_id or 1}"
         try:
-            refuse_unsupported_early(raw.text, name)
-        except InputError as exc:
-            refused.append(exc.message.replace(" is in an unsupported language", ""))
+            analysis, analyzed = analyse(raw, name, language=language, pipeline=pipeline, single=False), analyze
+        except UnreadableText as exc:
+            refused.append(exc.message)
             continue
-        prepared.append(prepare(pipeline(raw), key=key, source=raw.source, analyzed=analyze))
+        except UnsupportedLanguage as exc:
+            refused.append(exc.message.replace(" is in an unsupported language", ""))
+            analysis, analyzed = stages.structure_pipeline()(raw), False
+        prepared.append(prepare(analysis, key=key, source=raw.source, analyzed=analyzed))
     return prepared, refused
 
 
@@ -168,16 +173,16 @@ class _Ingest:
     """One ingest run: reads files, farms analysis out to a process pool, writes batches as they finish."""
 
     def __init__(self, store: Store, run_id: int, *, analyze: bool, jobs: int, batch: int,
-                 reader_options: dict[str, Any], fast: bool = False) -> None:
+                 reader_options: dict[str, Any], fast: bool = False, language: str | None = None) -> None:
         self.store, self.run_id, self.analyze, self.jobs, self.batch = store, run_id, analyze, jobs, batch
-        self.fast = fast
+        self.fast, self.language = fast, language
         self.reader_options = reader_options
         self.added = self.updated = self.skipped = self.failed_files = self.undated = 0
         self.undated_example: str | None = None
         self.errors: list[str] = []
         #: rows of CSV/JSON Lines files that hold no text, as "file: row 5 (empty text)"
         self.empty_rows: list[str] = []
-        #: documents not stored because of their language, as "file: document 7 ('ar')"
+        #: documents stored without analysis because of their language, as "file: document 7 ('ar')"
         self.unsupported: list[str] = []
 
     def run(self, files: list[Path], progress: Any, task: Any) -> None:
@@ -273,9 +278,9 @@ class _Ingest:
                   pool: Any) -> Iterator[tuple[list[Prepared], list[str]]]:
         chunks = [todo[i:i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
         if pool is None:
-            return (_prepare_chunk(chunk, self.analyze, where, self.fast) for chunk in chunks)
+            return (_prepare_chunk(chunk, self.analyze, where, self.fast, self.language) for chunk in chunks)
         return pool.map(_prepare_chunk, chunks, [self.analyze] * len(chunks), [where] * len(chunks),
-                        [self.fast] * len(chunks))
+                        [self.fast] * len(chunks), [self.language] * len(chunks))
 
     def _write(self, batch: list[Prepared], progress: Any, task: Any) -> None:
         if batch:
@@ -308,9 +313,13 @@ def ingest(
                                                     "six languages].")] = None,
     batch: Annotated[int, typer.Option(min=1, help="Documents per transaction: at most this many are lost "
                                        "if the process is killed.")] = 500,
+    language: Annotated[str | None, typer.Option(help="Force the language of every document (en, ru, fr, de, it, "
+                                                 "pl) instead of detecting it.")] = None,
 ) -> None:
     """Add documents to the corpus. Idempotent: what is stored already is skipped; Ctrl-C keeps what was written."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from rhetorscope.language import forced_language
 
     files = _files(paths)
     store = _open(db, readonly=False)
@@ -319,7 +328,7 @@ def ingest(
     job = _Ingest(store, run_id, analyze=analyze, jobs=jobs or min(os.cpu_count() or 1, 8), batch=batch,
                   reader_options={"input_format": input_format, "max_bytes": int(max_size * 1024 * 1024),
                                   "text_column": text_column, "date_column": date_column, "source": source,
-                                  "date_format": date_format}, fast=fast)
+                                  "date_format": date_format}, fast=fast, language=forced_language(language))
     started = time.perf_counter()
     status = "failed"
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -364,7 +373,8 @@ def ingest(
         console.print(f"skipped {len(job.empty_rows)} row{'s' if len(job.empty_rows) != 1 else ''} without text: "
                       + _named(job.empty_rows), highlight=False, markup=False)
     if job.unsupported:
-        console.print(f"not stored, in a language rhetorscope does not analyse: {_named(job.unsupported)}",
+        console.print(f"{len(job.unsupported)} stored without analysis, in a language rhetorscope does not analyse "
+                      f"(force one with --language): {_named(job.unsupported)}",
                       highlight=False, markup=False)
     if job.errors:
         raise InputError(f"{job.failed_files} of {len(files)} files could not be read: " + "; ".join(job.errors),

@@ -65,7 +65,8 @@ SourceFilter = Annotated[str | None, Query(max_length=200, description="part of 
     "/analyze", response_model=Analysis, summary="Analyse one document",
     dependencies=[Depends(require_token)],
     responses={401: {"model": Problem}, 413: {"model": Problem}, 415: {"model": Problem},
-               422: {"model": ValidationProblem},
+               422: {"model": ValidationProblem | Problem,
+                     "description": "invalid fields (a list), or a text in a language rhetorscope does not analyse"},
                429: {"model": Problem, "description": "every worker and queue slot is busy; see Retry-After"},
                503: {"model": Problem, "description": "the analysis passed its time or memory limit"}},
     openapi_extra={"requestBody": {"required": True, "content": {
@@ -77,7 +78,8 @@ async def analyze(request: Request) -> Response:
     """Read, repair, structure and analyse one document (the same JSON as `rhetorscope analyze --format json`)."""
     given = await read_analyze_input(request)
     body = await request.app.state.pool.analyze(given.data, name=given.name, input_format=given.input_format,
-                                                text_column=given.text_column, disconnected=request.is_disconnected)
+                                                text_column=given.text_column, language=given.language,
+                                                disconnected=request.is_disconnected)
     return Response(body, media_type="application/json")
 
 

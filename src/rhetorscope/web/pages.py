@@ -48,7 +48,10 @@ def templates() -> Jinja2Templates:
 
 def render(request: Request, name: str, status_code: int = 200, headers: Mapping[str, str] | None = None,
            **context: Any) -> HTMLResponse:
+    from rhetorscope.language import LANGUAGE_NAMES
+
     context.setdefault("token_required", bool(request.app.state.settings.token))
+    context.setdefault("languages", LANGUAGE_NAMES)
     return templates().TemplateResponse(request, name, context, status_code=status_code, headers=headers)
 
 
@@ -107,7 +110,7 @@ async def analyze_submit(request: Request) -> Response:
                       text=given.data.decode("utf-8", "replace") if given.name == PASTED else "")
     try:
         body = await request.app.state.pool.analyze(given.data, name=given.name, input_format=given.input_format,
-                                                    text_column=given.text_column,
+                                                    text_column=given.text_column, language=given.language,
                                                     disconnected=request.is_disconnected)
     except RhetorscopeError as exc:
         return render(request, "analyze.html.j2", getattr(exc, "status", 400), page="analyze", error=str(exc),
