@@ -136,12 +136,12 @@ def _worker_init() -> None:
 
 
 def _prepare_chunk(items: list[tuple[bytes, RawDocument]], analyze: bool, where: str,
-                   fast: bool = False, language: str | None = None) -> tuple[list[Prepared], list[str]]:
+                   fast: bool = False, language: str | None = None) -> tuple[list[Prepared], list[str], list[str]]:
     """Run the pipeline and build rows for a chunk of documents of the file `where` (in a worker process).
 
     The language policy is `rhetorscope.policy`'s: a document in a language rhetorscope does not
     analyse is stored with its structure only (searchable, not analysed) and comes back named
-    ("file: document 7 ('ar')"); a long text that reads as no language at all is not stored.
+    ("file: document 7 ('ar')"); a long text that reads as no language at all is not stored (the third list).
     """
     from rhetorscope import pipeline as stages
     from rhetorscope.language import UnreadableText, UnsupportedLanguage
@@ -149,19 +149,19 @@ def _prepare_chunk(items: list[tuple[bytes, RawDocument]], analyze: bool, where:
     from rhetorscope.store import prepare
 
     pipeline = pipeline_for(fast=fast, language=language, structure_only=not analyze)
-    prepared, refused = [], []
+    prepared, refused, unreadable = [], [], []
     for key, raw in items:
         name = f"{where}: document {raw.external_id or 1}"
         try:
             analysis, analyzed = analyse(raw, name, language=language, pipeline=pipeline, single=False), analyze
         except UnreadableText as exc:
-            refused.append(exc.message)
+            unreadable.append(exc.message)
             continue
         except UnsupportedLanguage as exc:
             refused.append(exc.message.replace(" is in an unsupported language", ""))
             analysis, analyzed = stages.structure_pipeline()(raw), False
         prepared.append(prepare(analysis, key=key, source=raw.source, analyzed=analyzed))
-    return prepared, refused
+    return prepared, refused, unreadable
 
 
 def _terminate(_signum: int, _frame: object) -> None:
@@ -184,6 +184,8 @@ class _Ingest:
         self.empty_rows: list[str] = []
         #: documents stored without analysis because of their language, as "file: document 7 ('ar')"
         self.unsupported: list[str] = []
+        #: long documents that read as no language at all: not stored
+        self.unreadable: list[str] = []
 
     def run(self, files: list[Path], progress: Any, task: Any) -> None:
         import multiprocessing
@@ -203,10 +205,11 @@ class _Ingest:
                     continue
                 todo = self._todo(path, progress, task)
                 pending: list[Prepared] = []
-                for prepared, refused in self._prepared(todo, str(path), pool):
+                for prepared, refused, unreadable in self._prepared(todo, str(path), pool):
                     pending += prepared
                     self.unsupported += refused
-                    progress.update(task, advance=len(refused))
+                    self.unreadable += unreadable
+                    progress.update(task, advance=len(unreadable))
                     if len(pending) >= self.batch:
                         self._write(pending, progress, task)
                         pending = []
@@ -275,7 +278,7 @@ class _Ingest:
         return todo
 
     def _prepared(self, todo: list[tuple[bytes, RawDocument]], where: str,
-                  pool: Any) -> Iterator[tuple[list[Prepared], list[str]]]:
+                  pool: Any) -> Iterator[tuple[list[Prepared], list[str], list[str]]]:
         chunks = [todo[i:i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
         if pool is None:
             return (_prepare_chunk(chunk, self.analyze, where, self.fast, self.language) for chunk in chunks)
@@ -376,6 +379,9 @@ def ingest(
         console.print(f"{len(job.unsupported)} stored without analysis, in a language rhetorscope does not analyse "
                       f"(force one with --language): {_named(job.unsupported)}",
                       highlight=False, markup=False)
+    if job.unreadable:
+        console.print(f"not stored, reading as no language at all: {_named(job.unreadable)}", highlight=False,
+                      markup=False)
     if job.errors:
         raise InputError(f"{job.failed_files} of {len(files)} files could not be read: " + "; ".join(job.errors),
                          "nothing was taken from those files; fix them and rerun ingest")

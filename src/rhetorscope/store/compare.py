@@ -135,6 +135,12 @@ class Comparison(BaseModel):
                     strict=True)))
         return out
 
+    def to_frame(self) -> Any:
+        """`rows()` as a pandas DataFrame (the `notebook` extra)."""
+        from rhetorscope.frames import frame
+
+        return frame(self.rows(), ROW_COLUMNS)
+
 def compare(conn: Connection, *, by: str, techniques: Sequence[str] = (), since: dt.date | None = None,
             until: dt.date | None = None, min_confidence: float = 0.0, split_date: dt.date | None = None,
             group: str | None = None, min_paragraphs: int = MIN_PARAGRAPHS, alpha: float = ALPHA) -> Comparison:

@@ -84,6 +84,12 @@ class Propagation(BaseModel):
             s.source, s.forwarded_from or "", s.document_id, s.external_id or "", s.link or "", s.similarity,
             s.text), strict=True)) for s in self.occurrences]
 
+    def to_frame(self) -> Any:
+        """`rows()` as a pandas DataFrame (the `notebook` extra)."""
+        from rhetorscope.frames import frame
+
+        return frame(self.rows(), STEP_COLUMNS)
+
 
 def propagation(conn: Connection, cluster_id: int) -> Propagation:
     """The timeline of one cluster; one occurrence per document (its first passage in the cluster)."""

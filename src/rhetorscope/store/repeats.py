@@ -322,6 +322,12 @@ class RepeatPage:
             c.canonical, o.document_id, o.external_id or "", o.source, o.date or "", o.link or "", o.similarity,
             o.text), strict=True)) for c in self.clusters for o in c.occurrences]
 
+    def to_frame(self) -> Any:
+        """`rows()` as a pandas DataFrame (the `notebook` extra)."""
+        from rhetorscope.frames import frame
+
+        return frame(self.rows(), OCCURRENCE_COLUMNS)
+
 #: A cluster is boilerplate when one source has it in at least this share of its posts, and in this many posts.
 BOILERPLATE_SHARE = 0.25
 BOILERPLATE_MIN_POSTS = 5

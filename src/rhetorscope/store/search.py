@@ -96,6 +96,12 @@ class SearchResult:
             h.segment_key, h.speaker or "", h.language or "", f"{h.score:.3f}", ",".join(h.techniques), h.snippet),
             strict=True)) for rank, h in enumerate(self.hits, offset + 1)]
 
+    def to_frame(self) -> Any:
+        """`rows()` as a pandas DataFrame (the `notebook` extra)."""
+        from rhetorscope.frames import frame
+
+        return frame(self.rows(), HIT_COLUMNS)
+
 def _where(filters: SearchFilters, params: dict[str, Any], dialect: str) -> list[str]:
     clauses: list[str] = []
     confident = " AND fi.confidence >= :min_confidence" if filters.min_confidence else ""

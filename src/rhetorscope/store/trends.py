@@ -69,6 +69,12 @@ class TrendTable:
                  "per_1000_words": round(self.per_1000_words(s, p), 3), "words": self.words.get(p, 0)}
                 for p in self.periods for s in self.series]
 
+    def to_frame(self) -> Any:
+        """`rows()` as a pandas DataFrame (the `notebook` extra)."""
+        from rhetorscope.frames import frame
+
+        return frame(self.rows(), self.columns)
+
 
 def trends(conn: Connection, *, by: str, technique: str | None, category: str | None, source: str | None,
            since: dt.date | None, until: dt.date | None, min_confidence: float = 0.0) -> TrendTable:
