@@ -88,7 +88,7 @@ def test_corpus_ingests_and_answers_typed_results(tmp_path: Path) -> None:
         assert stats["documents"] == 7 and stats["analyzed"] == 6  # the Spanish post: stored, not analysed
         hits = corpus.search("sanctions", source="alpha")
         assert hits.total == 3 and list(hits.to_frame()["source"].unique()) == ["alpha"]
-        repeats = corpus.repeats(min_count=3)
+        repeats = corpus.repeats(min_count=3, occurrences=100)
         assert repeats.total == 1 and len(repeats.to_frame()) == repeats.clusters[0].count >= 6
         spread = corpus.spread(repeats.clusters[0].id)
         assert spread.to_frame()["order"].tolist() == [1, 2, 3, 4, 5, 6]
