@@ -15,9 +15,9 @@ last and counted.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 from sqlalchemy import Connection, Date, text
 
 from rhetorscope.shingles import jaccard, words
@@ -26,6 +26,9 @@ from rhetorscope.store.records import post_link
 from rhetorscope.store.repeats import json_object
 
 PROPAGATION_SCHEMA_VERSION = "1.0"
+#: A post's time in its own clock: ISO 8601 without an offset (exports give none), so not RFC 3339 `date-time`.
+LocalTime = Annotated[dt.datetime, WithJsonSchema({"type": "string", "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$",
+                                                   "description": "ISO 8601 local time, no offset"})]
 _EPOCH = dt.datetime(1970, 1, 1)
 
 
@@ -38,7 +41,7 @@ class Step(BaseModel):
     segment_id: str
     source: str
     date: dt.date | None
-    posted_at: dt.datetime | None = Field(description="the post's time, where the export gives one")
+    posted_at: LocalTime | None = Field(description="the post's time, where the export gives one")
     delay_seconds: float | None = Field(description="seconds after the first post (null when undated)")
     forwarded_from: str | None
     external_id: str | None
@@ -52,7 +55,7 @@ class SourceStep(BaseModel):
 
     source: str
     order: int = Field(description="1 for the source of the first post")
-    first_at: dt.datetime | None
+    first_at: LocalTime | None
     delay_seconds: float | None
     occurrences: int
     forwards: int
