@@ -113,7 +113,7 @@ def analyze_many(items: Iterable[str | Path], *, n_jobs: int | None = None, prog
     options = {"language": language, "input_format": input_format, "fast": fast}
     jobs = max(1, min(n_jobs or os.cpu_count() or 1, len(todo) or 1))
     results: list[Analysis | list[Analysis] | Failed] = []
-    with _progress(progress, len(todo)) as advance:
+    with _Bar(progress, len(todo)) as advance:
         if jobs == 1:
             for index, item in enumerate(todo):
                 results.append(_analyze_one(index, item, options))
@@ -130,7 +130,7 @@ def analyze_many(items: Iterable[str | Path], *, n_jobs: int | None = None, prog
     return results
 
 
-class _progress:
+class _Bar:
     """A rich progress bar (it renders in Jupyter too) when asked for; `advance()` moves it one input on."""
 
     def __init__(self, shown: bool, total: int) -> None:
