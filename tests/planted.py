@@ -50,7 +50,7 @@ def analysis(paragraphs: Sequence[str], *, source: str, date: dt.date | None = N
                     models={"planted": "1"})
 
 
-def write(db: Path, analyses: Iterable[Analysis]) -> None:
+def write(db: str | Path, analyses: Iterable[Analysis]) -> None:
     """Store the analyses in one run, then cluster their passages for `repeats`."""
     with Store.open(db) as store:
         run = store.begin_run(["planted"], analyzed=True)
@@ -69,7 +69,7 @@ RATES = {"channel-a": {"Name_Calling-Labeling": 0.30, "Loaded_Language": 0.20, "
          "channel-b": {"Name_Calling-Labeling": 0.10, "Loaded_Language": 0.20, "Flag_Waving": 0.08, "Doubt": 0.20}}
 
 
-def two_source_corpus(db: Path, *, paragraphs: int = 600, seed: int = 16, small_source: bool = True) -> None:
+def two_source_corpus(db: str | Path, *, paragraphs: int = 600, seed: int = 16, small_source: bool = True) -> None:
     """Two sources with the planted `RATES` (documents of 5 paragraphs, January–April 2024), and a small third.
 
     The third source has 10 paragraphs, too few to test; it must be listed as small.
@@ -101,7 +101,7 @@ CHAIN = [
 ]
 
 
-def repost_chain(db: Path, *, seed: int = 3) -> None:
+def repost_chain(db: str | Path, *, seed: int = 3) -> None:
     """The `CHAIN` of posts of one talking point (with unrelated posts around it), written in a shuffled order."""
     rng = random.Random(seed)
     docs = []
