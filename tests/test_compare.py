@@ -125,12 +125,12 @@ def test_postgresql_gives_the_same_comparison_and_spread(corpus: Path) -> None:
 
     for url in _pg_schema_url():
         two_source_corpus(url)
-        with Store.open(url, readonly=True) as pg, Store.open(corpus, readonly=True) as sqlite:
+        with Store.open(url) as pg, Store.open(corpus, readonly=True) as sqlite:
             assert pg.compare(by="source") == sqlite.compare(by="source")
             assert pg.compare(by="month") == sqlite.compare(by="month")
     for url in _pg_schema_url():
         repost_chain(url)
-        with Store.open(url, readonly=True) as pg:
+        with Store.open(url) as pg:
             spread = pg.propagation(pg.repeats(min_count=5).clusters[0].id)
         assert [s.source for s in spread.sources] == ["origin-channel", "relay-one", "relay-two", "relay-three"]
         assert [s.kind for s in spread.occurrences] == ["first", "forward", "rewording", "copy", "rewording"]
