@@ -65,10 +65,11 @@ class LimitExceeded(RhetorscopeError):
 
 def _warm() -> None:
     """Load the pipeline and its models before the first request needs them."""
-    from rhetorscope.pipeline import default_pipeline
+    from rhetorscope.policy import pipeline_for
     from rhetorscope.readers.base import RawDocument
 
-    default_pipeline()(RawDocument(text="Warm-up text.\n\nThe pipeline loads its models once.", input_format="text"))
+    # the very pipeline `analyze_bytes` gets (default_pipeline's cache tells f() from f(fast=False))
+    pipeline_for()(RawDocument(text="Warm-up text.\n\nThe pipeline loads its models once.", input_format="text"))
 
 
 #: What a worker answers: (True, analysis JSON, "", 200), or (False, message, hint, HTTP status) for bad input.
