@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import pytest
 
@@ -82,8 +83,8 @@ def test_an_unsupported_language_is_refused_before_the_pipeline_runs(tmp_path, c
 
     from rhetorscope.web.pool import analyze_bytes
 
-    ok, message, _ = analyze_bytes((ARABIC * 2_000).encode(), "upload.txt", None, None)
-    assert not ok and "unsupported language ('ar')" in message
+    ok, message, _, status = analyze_bytes((ARABIC * 2_000).encode(), "upload.txt", None, None)
+    assert not ok and "unsupported language ('ar')" in message and status == 422
 
 
 @pytest.mark.parametrize("analyze", [[], ["--analyze"]])
@@ -96,8 +97,11 @@ def test_ingest_names_documents_in_unsupported_languages(tmp_path, capsys, monke
     db = tmp_path / "c.sqlite"
     code, _, err = run(capsys, monkeypatch, "ingest", str(posts), "--db", str(db), "--jobs", "1", *analyze)
     assert code == 0, err
-    assert count(db) == 5
-    assert f"in a language rhetorscope does not analyse: {posts}: document 6 ('ar')" in " ".join(err.split())
+    assert count(db) == 6  # stored, structure only: searchable, not analysed
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT analyzed, language FROM documents WHERE external_id = '6'").fetchone() == (0, "ar")
+    assert f"1 stored without analysis, in a language rhetorscope does not analyse (force one with --language): " \
+           f"{posts}: document 6 ('ar')" in " ".join(err.split())
 
 
 def test_a_long_text_in_no_language_is_refused_before_the_pipeline_runs(tmp_path, capsys, monkeypatch):  # type: ignore[no-untyped-def]

@@ -82,5 +82,9 @@ def test_terminal_colour_output_highlights_fragments(reference):
     assert "\x1b[" in text
 
 
-def test_notebook_repr_is_the_html_report(reference):
-    assert reference._repr_html_() == render([reference], "html")
+def test_notebook_repr_is_the_html_report_scoped_to_its_element(reference):
+    """The report's own body inside one element, without the page's <html>, <head> or global styles."""
+    page, cell = render([reference], "html"), reference._repr_html_()
+    body = page[page.index('<article class="report"'):page.index("</article>") + len("</article>")]
+    assert cell.startswith('<div class="rhetorscope-report"><style>') and body in cell
+    assert "<html" not in cell and "<script" not in cell

@@ -74,7 +74,7 @@ def test_analyze_multipart_upload_detects_encoding_and_format(client: httpx.Clie
     ({"json": {"text": "a,b\n1,2\n3,4\n", "format_hint": "csv", "text_column": "b"}}, 400, "one at a time"),
     ({"json": {"text": "El ministro de Asuntos Exteriores declaró que el diálogo debe ser equitativo y que las "
                        "sanciones nunca alcanzaron sus objetivos.", "name": "nota.txt"}},
-     400, "unsupported language ('es')"),
+     422, "unsupported language ('es')"),
 ])
 def test_analyze_refuses_bad_input_with_a_reason(client: httpx.Client, kwargs: dict, status: int,
                                                  fragment: str) -> None:
@@ -141,9 +141,21 @@ def test_openapi_and_offline_docs(client: httpx.Client) -> None:
     spec = client.get("/openapi.json").json()
     paths = {p for p in spec["paths"] if p.startswith("/api/v1/")}
     assert paths == {f"/api/v1/{p}" for p in ("analyze", "health", "techniques", "documents", "documents/{document_id}",
-                                              "search", "trends", "repeats", "factchecks", "claims/match")}
+                                              "search", "trends", "repeats", "repeats/{cluster_id}", "compare",
+                                              "factchecks", "claims/match")}
     body = spec["paths"]["/api/v1/analyze"]["post"]["requestBody"]["content"]
     assert set(body) == {"application/json", "multipart/form-data"}
     docs = client.get("/docs")
     assert docs.status_code == 200 and "http" not in docs.text.replace("http-equiv", "")  # no CDN
     assert client.get("/static/docs/swagger-ui-bundle.js").status_code == 200
+
+
+def test_a_forced_language_replaces_detection_and_must_be_supported(client: httpx.Client) -> None:
+    spanish = ("El ministro de Asuntos Exteriores declaró que el diálogo debe ser equitativo y que las sanciones "
+               "nunca alcanzaron sus objetivos.")
+    forced = client.post("/api/v1/analyze", json={"text": spanish, "language": "it"})
+    assert forced.status_code == 200 and forced.json()["document"]["metadata"]["language"] == "it"
+    form = client.post("/api/v1/analyze", data={"text": spanish, "language": "fr"})
+    assert form.status_code == 200 and form.json()["document"]["metadata"]["language"] == "fr"
+    assert client.post("/api/v1/analyze", json={"text": spanish, "language": "es"}).status_code == 422
+    assert client.post("/api/v1/analyze", data={"text": spanish, "language": "es"}).status_code == 422

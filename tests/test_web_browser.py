@@ -130,3 +130,35 @@ def test_phone_width_has_no_horizontal_scroll_and_keyboard_reaches_the_form(page
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r"/report/"))
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_compare_page_chart_and_csv_export(page: object, base_url: str) -> None:
+    page.goto(base_url + "/compare")
+    page.select_option("select[name=by]", "source")
+    page.click("#compare-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/compare\?by=source"))
+    headers = page.locator("table.compare thead th").all_inner_texts()
+    assert any("channel-alpha" in h for h in headers) and any("small, not tested" in h for h in headers)
+    chart = page.locator(".compare-chart img")
+    chart.wait_for()
+    page.wait_for_function("document.querySelector('.compare-chart img').complete")
+    assert page.evaluate("document.querySelector('.compare-chart img').naturalWidth") > 300
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV").click()
+    saved = download.value
+    assert saved.suggested_filename == "compare.csv"
+    assert Path(saved.path()).read_text(encoding="utf-8").startswith("group,group_paragraphs,small")
+
+
+def test_search_export_and_talking_point_timeline(page: object, base_url: str) -> None:
+    page.goto(base_url + "/corpus?q=sanctions")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="JSON").click()
+    assert download.value.suggested_filename == "search.json"
+    page.goto(base_url + "/repeats?min_count=3")
+    page.locator(".cluster").filter(has_text="sanctions have failed").locator("a.timeline-link").click()
+    page.wait_for_url(re.compile(r"/repeats/\d+$"))
+    assert page.locator(".first-source").inner_text() == "channel-alpha"
+    assert page.locator(".steps .step").count() >= 3
+    page.wait_for_function("document.querySelector('.timeline img').complete")
+    assert page.evaluate("document.querySelector('.timeline img').naturalWidth") > 300

@@ -1,21 +1,13 @@
-"""rhetorscope: show how political and diplomatic texts try to persuade."""
+"""rhetorscope: show how political and diplomatic texts try to persuade.
+
+The notebook API (`rhetorscope.api`): `analyze(text_or_path)`, `analyze_many(items, n_jobs=…)` and
+`Corpus(db)`; importing the package loads none of the models or the database layer.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 __version__ = "0.1.0"
 
-if TYPE_CHECKING:
-    from rhetorscope.model import Analysis
+from rhetorscope.api import Corpus, Failed, analyze, analyze_many
 
-
-def analyze(text: str, *, source: str | None = None) -> Analysis:
-    """Analyse one text with the default pipeline; the notebook entry point."""
-    from rhetorscope.pipeline import default_pipeline
-    from rhetorscope.readers.base import RawDocument
-
-    return default_pipeline()(RawDocument(text=text, input_format="text", source=source))
-
-
-__all__ = ["__version__", "analyze"]
+__all__ = ["Corpus", "Failed", "__version__", "analyze", "analyze_many"]

@@ -12,7 +12,9 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any, TextIO
 
 from rhetorscope.errors import RhetorscopeError
 
@@ -68,3 +70,25 @@ def _write_through(given: Path, path: Path, data: bytes) -> None:
 def _write_error(path: Path, exc: OSError) -> RhetorscopeError:
     return RhetorscopeError(f"cannot write {path}: {exc.strerror or exc}",
                             "free some space, check the permissions, or choose another --out")
+
+
+def write_csv(stream: TextIO, rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> None:
+    """Rows as CSV with a header, the one way every table is written (CLI and web downloads).
+
+    A list value (the sources of a trend row) becomes `a;b`: a comma would need quoting in every reader.
+    """
+    import csv
+
+    writer = csv.DictWriter(stream, fieldnames=list(columns))
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ";".join(v) if isinstance(v, list) else v for k, v in row.items()})
+
+
+def csv_text(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
+    """`write_csv` into a string."""
+    import io
+
+    buffer = io.StringIO()
+    write_csv(buffer, rows, columns)
+    return buffer.getvalue()

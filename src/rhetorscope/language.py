@@ -38,6 +38,33 @@ _OTHERS = ("UKRAINIAN", "BELARUSIAN", "BULGARIAN", "SERBIAN", "KAZAKH", "SPANISH
            "ARMENIAN", "KOREAN", "HINDI")
 
 
+class UnsupportedLanguage(InputError):
+    """A text in a language the technique models never saw, or one whose language cannot be told.
+
+    The web app and the API answer it with 422: the request is well formed, its content cannot be analysed.
+    """
+
+    status = 422
+
+
+class UnreadableText(UnsupportedLanguage):
+    """A long text none of whose samples reads as any language: refused before any stage, never stored."""
+
+
+def forced_language(language: str | None) -> str | None:
+    """A language a user forces (`--language`, `language=`, the form field, the API parameter), checked.
+
+    An empty value means "detect"; an unsupported one is refused, since forcing it would make the
+    models answer for text they cannot read.
+    """
+    if not language or not language.strip():
+        return None
+    code = language.strip().lower()
+    if code not in SUPPORTED:
+        raise UnsupportedLanguage(f"unsupported language '{language}'", f"use one of: {', '.join(SUPPORTED)}")
+    return code
+
+
 def require_supported(language: str | None, source: str, force_hint: str = "") -> None:
     """Refuse a document detected in a language the technique models never saw.
 
@@ -46,7 +73,7 @@ def require_supported(language: str | None, source: str, force_hint: str = "") -
     the caller decides whether that is acceptable.
     """
     if language is not None and language not in SUPPORTED:
-        raise InputError(f"{source} is in an unsupported language ('{language}')",
+        raise UnsupportedLanguage(f"{source} is in an unsupported language ('{language}')",
                          f"rhetorscope analyses {', '.join(SUPPORTED)}{force_hint}")
 
 
@@ -71,7 +98,7 @@ def refuse_unsupported_early(text: str, source: str, force_hint: str = "") -> No
         if count >= 2 or len(votes) == 1:
             require_supported(language, source, force_hint)
     elif len(text) > UNREADABLE_CHARS:
-        raise InputError(f"{source}: cannot tell its language (no sample of it reads as a language)",
+        raise UnreadableText(f"{source}: cannot tell its language (no sample of it reads as a language)",
                          f"rhetorscope analyses {', '.join(SUPPORTED)}{force_hint}")
 
 
@@ -149,3 +176,18 @@ class LanguageComponent:
         doc.metadata.language_confidence = round(share, 3) if language else None
         for seg in doc.segments:
             seg.language = seg.language or language
+
+
+class ForcedLanguage:
+    """In place of `LanguageComponent` when the user names the language: every segment is in it, no detection."""
+
+    name = "language"
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    def __call__(self, work: Work) -> None:
+        work.doc.metadata.language = self.language
+        work.doc.metadata.language_confidence = 1.0
+        for seg in work.doc.segments:
+            seg.language = self.language

@@ -180,10 +180,31 @@ class Analysis(_Strict):
         return [f for f in self.findings if f.segment_id == segment_id]
 
     def _repr_html_(self) -> str:
-        """Jupyter shows the same report as `--format html`."""
-        from rhetorscope.render.html import render_html
+        """Jupyter shows the HTML report, its styles scoped to its own element (`rhetorscope.render.notebook`)."""
+        from rhetorscope.render.notebook import notebook_html
 
-        return render_html([self])
+        return notebook_html(self)
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """The public JSON (`docs/schema.md`), the same as `analyze --format json`."""
+        return self.model_dump_json(indent=indent)
+
+    @classmethod
+    def from_json(cls, data: str | bytes) -> Analysis:
+        """An `Analysis` back from its JSON (`to_json`, a CLI or API answer); invalid JSON raises ValidationError."""
+        return cls.model_validate_json(data)
+
+    def findings_frame(self) -> Any:
+        """A pandas DataFrame, one row per finding (needs the `notebook` extra; see `rhetorscope.frames`)."""
+        from rhetorscope.frames import findings_frame
+
+        return findings_frame(self)
+
+    def segments_frame(self) -> Any:
+        """A pandas DataFrame, one row per segment with its findings counted (see `rhetorscope.frames`)."""
+        from rhetorscope.frames import segments_frame
+
+        return segments_frame(self)
 
 
 def analysis_json_schema() -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from rhetorscope.errors import InputError
+from rhetorscope.language import UnsupportedLanguage
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -48,13 +48,12 @@ def analyze(
     fast: Annotated[bool, typer.Option("--fast", help="Sparse technique tier: much faster, less accurate.")] = False,
 ) -> None:
     """Analyse one file: structure, speakers, repetitions and persuasion techniques."""
-    from rhetorscope.language import SUPPORTED
-    from rhetorscope.pipeline import default_pipeline
+    from rhetorscope.language import forced_language
+    from rhetorscope.policy import analyse, pipeline_for, precheck
     from rhetorscope.readers import read_path
     from rhetorscope.render import render
 
-    if language is not None and language not in SUPPORTED:
-        raise InputError(f"unsupported language '{language}'", f"use one of: {', '.join(SUPPORTED)}")
+    language = forced_language(language)
     empty_rows: list[str] = []
     raws = read_path(file, input_format=None if input_format is InputFormat.auto else input_format.value,
                      max_bytes=int(max_size * 1024 * 1024), text_column=text_column, date_column=date_column,
@@ -62,11 +61,10 @@ def analyze(
     if empty_rows:
         typer.echo(f"rhetorscope: skipped {len(empty_rows)} row{'s' if len(empty_rows) != 1 else ''} without text: "
                    + ", ".join(empty_rows), err=True)
-    if language is None and len(raws) == 1:
-        from rhetorscope.language import refuse_unsupported_early
-
-        refuse_unsupported_early(raws[0].text, str(file), "; pass --language to force one")
-    pipeline = default_pipeline(fast=fast)
+    single = len(raws) == 1
+    if single:
+        precheck(raws[0], str(file), language)  # before any model loads: a refusal takes milliseconds
+    pipeline = pipeline_for(fast=fast, language=language)
     if factchecks is not None:
         from rhetorscope.claims.component import with_matcher
         from rhetorscope.claims.factchecks import StoreMatcher
@@ -75,18 +73,21 @@ def analyze(
 
         with Store.open(factchecks) as store:
             pipeline = with_matcher(pipeline, StoreMatcher(store, load_encoder()))
-    analyses = []
+    analyses, refused = [], []
     with _Progress(raws, len(pipeline.components)) as progress:
-        for raw in raws:
-            analysis = pipeline(raw, on_stage=progress.stage)
-            if language:
-                analysis.document.metadata.language = language
-                for seg in analysis.document.segments:
-                    seg.language = language
-            elif len(raws) == 1:
-                _check_language(analysis.document.metadata.language, file)
-            analyses.append(analysis)
+        for n, raw in enumerate(raws, 1):
+            name = str(file) if single else f"{file}: document {raw.external_id or n}"
+            try:
+                analyses.append(analyse(raw, name, language=language, pipeline=pipeline, single=single,
+                                        prechecked=single, on_stage=progress.stage))
+            except UnsupportedLanguage as exc:
+                if single:
+                    raise
+                refused.append(exc.message)  # one document of many: the others are still analysed
             progress.document()
+    if refused:
+        typer.echo(f"rhetorscope: not analysed, in a language rhetorscope does not analyse (force one with "
+                   f"--language): {'; '.join(refused)}", err=True)
     to_terminal = out is None and sys.stdout.isatty()
     width = typer.get_terminal_size()[0] if to_terminal else 100
     rendered = render(analyses, fmt.value, color=to_terminal, width=min(max(width, 60), 140))
@@ -97,15 +98,6 @@ def analyze(
 
         write_atomic(out, rendered)
         typer.echo(f"wrote {out} ({len(analyses)} document{'s' if len(analyses) != 1 else ''})", err=True)
-
-
-def _check_language(language: str | None, file: Path) -> None:
-    from rhetorscope.language import SUPPORTED, require_supported
-
-    if language is None:
-        raise InputError(f"{file}: cannot tell the language (too little text)",
-                         f"pass --language with one of: {', '.join(SUPPORTED)}")
-    require_supported(language, str(file), "; pass --language to force one")
 
 
 class _Progress:

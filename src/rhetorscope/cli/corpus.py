@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from rhetorscope.errors import InputError, RhetorscopeError
+from rhetorscope.io import write_csv
 
 if TYPE_CHECKING:
     from rhetorscope.readers.base import RawDocument
@@ -135,27 +136,32 @@ def _worker_init() -> None:
 
 
 def _prepare_chunk(items: list[tuple[bytes, RawDocument]], analyze: bool, where: str,
-                   fast: bool = False) -> tuple[list[Prepared], list[str]]:
+                   fast: bool = False, language: str | None = None) -> tuple[list[Prepared], list[str], list[str]]:
     """Run the pipeline and build rows for a chunk of documents of the file `where` (in a worker process).
 
-    A document in a language rhetorscope does not analyse is refused before any
-    stage runs on it, and comes back named instead ("file: document 7 ('ar')").
+    The language policy is `rhetorscope.policy`'s: a document in a language rhetorscope does not
+    analyse is stored with its structure only (searchable, not analysed) and comes back named
+    ("file: document 7 ('ar')"); a long text that reads as no language at all is not stored (the third list).
     """
     from rhetorscope import pipeline as stages
-    from rhetorscope.language import refuse_unsupported_early
+    from rhetorscope.language import UnreadableText, UnsupportedLanguage
+    from rhetorscope.policy import analyse, pipeline_for
     from rhetorscope.store import prepare
 
-    pipeline = stages.default_pipeline(fast=fast) if analyze else stages.structure_pipeline()
-    prepared, refused = [], []
+    pipeline = pipeline_for(fast=fast, language=language, structure_only=not analyze)
+    prepared, refused, unreadable = [], [], []
     for key, raw in items:
         name = f"{where}: document {raw.external_id or 1}"
         try:
-            refuse_unsupported_early(raw.text, name)
-        except InputError as exc:
-            refused.append(exc.message.replace(" is in an unsupported language", ""))
+            analysis, analyzed = analyse(raw, name, language=language, pipeline=pipeline, single=False), analyze
+        except UnreadableText as exc:
+            unreadable.append(exc.message)
             continue
-        prepared.append(prepare(pipeline(raw), key=key, source=raw.source, analyzed=analyze))
-    return prepared, refused
+        except UnsupportedLanguage as exc:
+            refused.append(exc.message.replace(" is in an unsupported language", ""))
+            analysis, analyzed = stages.structure_pipeline()(raw), False
+        prepared.append(prepare(analysis, key=key, source=raw.source, analyzed=analyzed))
+    return prepared, refused, unreadable
 
 
 def _terminate(_signum: int, _frame: object) -> None:
@@ -167,17 +173,19 @@ class _Ingest:
     """One ingest run: reads files, farms analysis out to a process pool, writes batches as they finish."""
 
     def __init__(self, store: Store, run_id: int, *, analyze: bool, jobs: int, batch: int,
-                 reader_options: dict[str, Any], fast: bool = False) -> None:
+                 reader_options: dict[str, Any], fast: bool = False, language: str | None = None) -> None:
         self.store, self.run_id, self.analyze, self.jobs, self.batch = store, run_id, analyze, jobs, batch
-        self.fast = fast
+        self.fast, self.language = fast, language
         self.reader_options = reader_options
         self.added = self.updated = self.skipped = self.failed_files = self.undated = 0
         self.undated_example: str | None = None
         self.errors: list[str] = []
         #: rows of CSV/JSON Lines files that hold no text, as "file: row 5 (empty text)"
         self.empty_rows: list[str] = []
-        #: documents not stored because of their language, as "file: document 7 ('ar')"
+        #: documents stored without analysis because of their language, as "file: document 7 ('ar')"
         self.unsupported: list[str] = []
+        #: long documents that read as no language at all: not stored
+        self.unreadable: list[str] = []
 
     def run(self, files: list[Path], progress: Any, task: Any) -> None:
         import multiprocessing
@@ -197,10 +205,11 @@ class _Ingest:
                     continue
                 todo = self._todo(path, progress, task)
                 pending: list[Prepared] = []
-                for prepared, refused in self._prepared(todo, str(path), pool):
+                for prepared, refused, unreadable in self._prepared(todo, str(path), pool):
                     pending += prepared
                     self.unsupported += refused
-                    progress.update(task, advance=len(refused))
+                    self.unreadable += unreadable
+                    progress.update(task, advance=len(unreadable))
                     if len(pending) >= self.batch:
                         self._write(pending, progress, task)
                         pending = []
@@ -269,12 +278,12 @@ class _Ingest:
         return todo
 
     def _prepared(self, todo: list[tuple[bytes, RawDocument]], where: str,
-                  pool: Any) -> Iterator[tuple[list[Prepared], list[str]]]:
+                  pool: Any) -> Iterator[tuple[list[Prepared], list[str], list[str]]]:
         chunks = [todo[i:i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
         if pool is None:
-            return (_prepare_chunk(chunk, self.analyze, where, self.fast) for chunk in chunks)
+            return (_prepare_chunk(chunk, self.analyze, where, self.fast, self.language) for chunk in chunks)
         return pool.map(_prepare_chunk, chunks, [self.analyze] * len(chunks), [where] * len(chunks),
-                        [self.fast] * len(chunks))
+                        [self.fast] * len(chunks), [self.language] * len(chunks))
 
     def _write(self, batch: list[Prepared], progress: Any, task: Any) -> None:
         if batch:
@@ -307,9 +316,13 @@ def ingest(
                                                     "six languages].")] = None,
     batch: Annotated[int, typer.Option(min=1, help="Documents per transaction: at most this many are lost "
                                        "if the process is killed.")] = 500,
+    language: Annotated[str | None, typer.Option(help="Force the language of every document (en, ru, fr, de, it, "
+                                                 "pl) instead of detecting it.")] = None,
 ) -> None:
     """Add documents to the corpus. Idempotent: what is stored already is skipped; Ctrl-C keeps what was written."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from rhetorscope.language import forced_language
 
     files = _files(paths)
     store = _open(db, readonly=False)
@@ -318,7 +331,7 @@ def ingest(
     job = _Ingest(store, run_id, analyze=analyze, jobs=jobs or min(os.cpu_count() or 1, 8), batch=batch,
                   reader_options={"input_format": input_format, "max_bytes": int(max_size * 1024 * 1024),
                                   "text_column": text_column, "date_column": date_column, "source": source,
-                                  "date_format": date_format}, fast=fast)
+                                  "date_format": date_format}, fast=fast, language=forced_language(language))
     started = time.perf_counter()
     status = "failed"
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -363,8 +376,12 @@ def ingest(
         console.print(f"skipped {len(job.empty_rows)} row{'s' if len(job.empty_rows) != 1 else ''} without text: "
                       + _named(job.empty_rows), highlight=False, markup=False)
     if job.unsupported:
-        console.print(f"not stored, in a language rhetorscope does not analyse: {_named(job.unsupported)}",
+        console.print(f"{len(job.unsupported)} stored without analysis, in a language rhetorscope does not analyse "
+                      f"(force one with --language): {_named(job.unsupported)}",
                       highlight=False, markup=False)
+    if job.unreadable:
+        console.print(f"not stored, reading as no language at all: {_named(job.unreadable)}", highlight=False,
+                      markup=False)
     if job.errors:
         raise InputError(f"{job.failed_files} of {len(files)} files could not be read: " + "; ".join(job.errors),
                          "nothing was taken from those files; fix them and rerun ingest")
@@ -433,15 +450,9 @@ def search(
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
         return
     if fmt is TableFormat.csv:
-        import csv
+        from rhetorscope.store.search import HIT_COLUMNS
 
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["rank", "document_id", "date", "source", "external_id", "link", "forwarded_from",
-                         "segment", "speaker", "language", "score", "techniques", "snippet"])
-        for rank, h in enumerate(result.hits, offset + 1):
-            writer.writerow([rank, h.document_id, h.date or "", h.source, h.external_id or "", h.link or "",
-                             h.forwarded_from or "", h.segment_key, h.speaker or "", h.language or "",
-                             f"{h.score:.3f}", ",".join(h.techniques), h.snippet])
+        write_csv(sys.stdout, result.rows(offset), HIT_COLUMNS)
         return
     from rich.text import Text
 
@@ -468,6 +479,7 @@ def search(
 # repeats
 
 def repeats(
+    ctx: typer.Context,
     min_count: Annotated[int, typer.Option(min=2, help="Only passages found in at least this many documents.")]
     = 2,
     since: SinceOption = None,
@@ -484,6 +496,8 @@ def repeats(
     db: DbOption = None,
 ) -> None:
     """Talking points repeated across the corpus: near-identical sentences and paragraphs, with their occurrences."""
+    if ctx.invoked_subcommand:
+        return  # `repeats show ID`
     keep = occurrences or (3 if fmt is TableFormat.text else 100_000)
     with _open(db) as store:
         page = store.repeats(min_count=min_count, since=_date(since, "--since"), until=_date(until, "--until"),
@@ -497,16 +511,9 @@ def repeats(
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
         return
     if fmt is TableFormat.csv:
-        import csv
+        from rhetorscope.store.repeats import OCCURRENCE_COLUMNS
 
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["cluster", "level", "documents", "occurrences", "first_seen", "last_seen", "boilerplate",
-                         "canonical", "document_id", "external_id", "source", "date", "link", "similarity", "text"])
-        for c in page.clusters:
-            for o in c.occurrences:
-                writer.writerow([c.id, c.level, c.documents, c.count, c.first_seen or "", c.last_seen or "",
-                                 int(c.boilerplate), c.canonical, o.document_id, o.external_id or "", o.source,
-                                 o.date or "", o.link or "", o.similarity, o.text])
+        write_csv(sys.stdout, page.rows(), OCCURRENCE_COLUMNS)
         typer.echo(_repeats_summary(page), err=True)
         return
     from rich.table import Table
@@ -541,12 +548,7 @@ def _write_rows(rows: list[dict[str, Any]], fmt: TableFormat, fields: list[str])
     if fmt is TableFormat.json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n")
         return
-    import csv
-
-    writer = csv.DictWriter(sys.stdout, fieldnames=fields)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: ";".join(v) if isinstance(v, list) else v for k, v in row.items()})
+    write_csv(sys.stdout, rows, fields)
 
 
 # trends
@@ -573,7 +575,7 @@ def trends(
                              min_confidence=min_confidence)
     rows = table.rows()
     if fmt is not TableFormat.text:
-        _write_rows(rows, fmt, ["period", table.group, "count", "per_1000_words", "words"])
+        _write_rows(rows, fmt, table.columns)
     else:
         from rich.table import Table
 
@@ -635,6 +637,13 @@ _QUERY_SETTINGS = {"ignore_unknown_options": True}
 
 def register(app: typer.Typer) -> None:
     """Add the corpus commands to the main app."""
-    for command in (ingest, search, repeats, trends, export):
+    from rhetorscope.cli import propagation
+
+    for command in (ingest, search, trends, export):
         settings = _QUERY_SETTINGS if command in (search, export) else None
         app.command(command.__name__, context_settings=settings)(command)
+    # `repeats` lists clusters; `repeats show ID` follows one of them
+    group = typer.Typer(invoke_without_command=True, add_completion=False)
+    group.callback()(repeats)
+    group.command("show")(propagation.show)
+    app.add_typer(group, name="repeats")

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func, insert, select, text, update
 from rhetorscope import __version__
 from rhetorscope.model import SCHEMA_VERSION, Analysis
 from rhetorscope.store import schema as t
+from rhetorscope.store.compare import Comparison, compare
 from rhetorscope.store.engine import (
     StoreError,
     default_db_url,
@@ -21,6 +22,7 @@ from rhetorscope.store.engine import (
     sqlite_path,
     to_url,
 )
+from rhetorscope.store.propagation import Propagation, propagation
 from rhetorscope.store.records import Prepared, Written, analysis_key, load_analysis, prepare, write
 from rhetorscope.store.repeats import RepeatPage, list_clusters, update_clusters
 from rhetorscope.store.search import SearchFilters, SearchResult, search
@@ -217,3 +219,19 @@ class Store:
             return trends(conn, by=by, technique=technique, category=category, source=source, since=since,
                           until=until, min_confidence=min_confidence)
 
+
+    def compare(self, *, by: str = "source", techniques: Sequence[str] = (), since: dt.date | None = None,
+                until: dt.date | None = None, min_confidence: float = 0.0, split_date: dt.date | None = None,
+                group: str | None = None, min_paragraphs: int | None = None) -> Comparison:
+        """Technique profiles per group with intervals, tests and effect sizes (`rhetorscope.store.compare`)."""
+        extra = {} if min_paragraphs is None else {"min_paragraphs": min_paragraphs}
+        with self.engine.connect() as conn:
+            return compare(conn, by=by, techniques=techniques, since=since, until=until,
+                           min_confidence=min_confidence, split_date=split_date, group=group, **extra)
+
+    def propagation(self, cluster_id: int) -> Propagation:
+        """How one repeated talking point spread: first poster, order and delay of repeats, forwards vs rewordings."""
+        if not self.readonly:
+            self.update_repeats()
+        with self.engine.connect() as conn:
+            return propagation(conn, cluster_id)

@@ -301,6 +301,11 @@ class RepeatCluster:
     boilerplate: bool = False
 
 
+#: The columns of `RepeatPage.rows()`, i.e. of a repeats CSV.
+OCCURRENCE_COLUMNS = ("cluster", "level", "documents", "occurrences", "first_seen", "last_seen", "boilerplate",
+                      "canonical", "document_id", "external_id", "source", "date", "link", "similarity", "text")
+
+
 @dataclass
 class RepeatPage:
     """A page of clusters, with how many there are in all and how many were hidden as boilerplate."""
@@ -310,6 +315,18 @@ class RepeatPage:
     offset: int = 0
     boilerplate_hidden: int = 0
 
+    def rows(self) -> list[dict[str, Any]]:
+        """One flat row per occurrence with its cluster's columns, for CSV: the CLI's and the web download's."""
+        return [dict(zip(OCCURRENCE_COLUMNS, (
+            c.id, c.level, c.documents, c.count, c.first_seen or "", c.last_seen or "", int(c.boilerplate),
+            c.canonical, o.document_id, o.external_id or "", o.source, o.date or "", o.link or "", o.similarity,
+            o.text), strict=True)) for c in self.clusters for o in c.occurrences]
+
+    def to_frame(self) -> Any:
+        """`rows()` as a pandas DataFrame (the `notebook` extra)."""
+        from rhetorscope.frames import frame
+
+        return frame(self.rows(), OCCURRENCE_COLUMNS)
 
 #: A cluster is boilerplate when one source has it in at least this share of its posts, and in this many posts.
 BOILERPLATE_SHARE = 0.25
@@ -400,7 +417,7 @@ def _is_boilerplate(rows: Sequence[Row[Any]], posts: dict[int, int]) -> bool:
                for source_id, docs in per_source.items())
 
 
-def _json(value: Any) -> dict[str, Any]:
+def json_object(value: Any) -> dict[str, Any]:
     import json
 
     if isinstance(value, str):
@@ -425,7 +442,7 @@ def _cluster(cluster_id: int, members: Sequence[Row[Any]], keep: int, boilerplat
     target = word_sets[canonical]
     occ = []
     for m in rows:
-        extra = {**_json(m[13]), **_json(m[12])}
+        extra = {**json_object(m[13]), **json_object(m[12])}
         occ.append(Occurrence(document_id=m[1], segment_key=m[2], start=m[4], end=m[5], date=m[6], source=m[7],
                               text=m[8], external_id=m[10], link=post_link(m[11], m[10], extra),
                               similarity=round(jaccard(target, set(words(m[8]))), 3)))

@@ -73,6 +73,11 @@ class SearchHit:
     forwarded_from: str | None = None
 
 
+#: The columns of `SearchResult.rows()`, i.e. of a search's CSV.
+HIT_COLUMNS = ("rank", "document_id", "date", "source", "external_id", "link", "forwarded_from", "segment", "speaker",
+               "language", "score", "techniques", "snippet")
+
+
 @dataclass
 class SearchResult:
     """A page of hits, the total number of matching paragraphs, and facet counts when asked for."""
@@ -84,6 +89,18 @@ class SearchResult:
     #: With --since/--until: matching paragraphs of undated documents, which the date window leaves out.
     undated: int = 0
 
+    def rows(self, offset: int = 0) -> list[dict[str, Any]]:
+        """One flat row per hit (rank counted from `offset` + 1), for CSV: the CLI's and the web download's."""
+        return [dict(zip(HIT_COLUMNS, (
+            rank, h.document_id, h.date or "", h.source, h.external_id or "", h.link or "", h.forwarded_from or "",
+            h.segment_key, h.speaker or "", h.language or "", f"{h.score:.3f}", ",".join(h.techniques), h.snippet),
+            strict=True)) for rank, h in enumerate(self.hits, offset + 1)]
+
+    def to_frame(self) -> Any:
+        """`rows()` as a pandas DataFrame (the `notebook` extra)."""
+        from rhetorscope.frames import frame
+
+        return frame(self.rows(), HIT_COLUMNS)
 
 def _where(filters: SearchFilters, params: dict[str, Any], dialect: str) -> list[str]:
     clauses: list[str] = []

@@ -58,11 +58,22 @@ class TrendTable:
         words = self.words.get(period, 0)
         return 1000.0 * self.count(series, period) / words if words else 0.0
 
+    @property
+    def columns(self) -> list[str]:
+        """The keys of `rows()`, in order (the header of a trends CSV)."""
+        return ["period", self.group, "count", "per_1000_words", "words"]
+
     def rows(self) -> list[dict[str, Any]]:
         """Flat rows (period, series, count, per_1000_words, words) for tables, CSV and JSON."""
         return [{"period": p.isoformat(), self.group: s, "count": self.count(s, p),
                  "per_1000_words": round(self.per_1000_words(s, p), 3), "words": self.words.get(p, 0)}
                 for p in self.periods for s in self.series]
+
+    def to_frame(self) -> Any:
+        """`rows()` as a pandas DataFrame (the `notebook` extra)."""
+        from rhetorscope.frames import frame
+
+        return frame(self.rows(), self.columns)
 
 
 def trends(conn: Connection, *, by: str, technique: str | None, category: str | None, source: str | None,

@@ -16,6 +16,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from rhetorscope import __version__
 from rhetorscope.model import SCHEMA_VERSION, Analysis
 from rhetorscope.store import Store
+from rhetorscope.store.compare import Comparison
+from rhetorscope.store.propagation import Propagation
 from rhetorscope.web import convert
 from rhetorscope.web.inputs import multipart_schema, read_analyze_input
 from rhetorscope.web.schemas import (
@@ -63,7 +65,8 @@ SourceFilter = Annotated[str | None, Query(max_length=200, description="part of 
     "/analyze", response_model=Analysis, summary="Analyse one document",
     dependencies=[Depends(require_token)],
     responses={401: {"model": Problem}, 413: {"model": Problem}, 415: {"model": Problem},
-               422: {"model": ValidationProblem},
+               422: {"model": ValidationProblem | Problem,
+                     "description": "invalid fields (a list), or a text in a language rhetorscope does not analyse"},
                429: {"model": Problem, "description": "every worker and queue slot is busy; see Retry-After"},
                503: {"model": Problem, "description": "the analysis passed its time or memory limit"}},
     openapi_extra={"requestBody": {"required": True, "content": {
@@ -75,7 +78,8 @@ async def analyze(request: Request) -> Response:
     """Read, repair, structure and analyse one document (the same JSON as `rhetorscope analyze --format json`)."""
     given = await read_analyze_input(request)
     body = await request.app.state.pool.analyze(given.data, name=given.name, input_format=given.input_format,
-                                                text_column=given.text_column, disconnected=request.is_disconnected)
+                                                text_column=given.text_column, language=given.language,
+                                                disconnected=request.is_disconnected)
     return Response(body, media_type="application/json")
 
 
@@ -142,3 +146,17 @@ def repeats(response: Response, store: StoreDep, min_count: Annotated[int, Query
     response.headers["X-Total-Count"] = str(page.total)
     response.headers["X-Boilerplate-Hidden"] = str(page.boilerplate_hidden)
     return [convert.cluster_out(c) for c in page.clusters]
+
+
+@router.get("/repeats/{cluster_id}", response_model=Propagation, summary="How one talking point spread",
+            responses={404: {"model": Problem}})
+def propagation(store: StoreDep, cluster_id: Annotated[int, Path(ge=1, le=2**62)]) -> Propagation:
+    """Its occurrences in posting order: the first poster, each source's delay, forwards, copies and rewordings."""
+    return convert.spread(store, cluster_id)
+
+
+@router.get("/compare", response_model=Comparison, summary="Compare technique profiles between groups")
+def compare(store: StoreDep, params: Annotated[convert.CompareParams, Query()]) -> Comparison:
+    """Per group, paragraphs with each technique and category (share, per 1,000, Wilson 95 % interval); per row a
+    chi-square (or Fisher) test, Benjamini–Hochberg q-value and Cramér's V; small groups marked, not tested."""
+    return params.run(store)

@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rhetorscope import __version__
 from rhetorscope.errors import RhetorscopeError
-from rhetorscope.web import api, claims_api, pages
+from rhetorscope.web import api, claims_api, downloads, pages
 from rhetorscope.web.pool import AnalyzePool, Busy, ClientGone, WorkerLost
 from rhetorscope.web.reports import ReportCache
 from rhetorscope.web.security import (
@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(api.router)
     app.include_router(claims_api.router)
+    app.include_router(downloads.router)  # before pages: /repeats/download.csv is not /repeats/{cluster_id}
     app.include_router(pages.router)
     app.mount("/static/docs", StaticFiles(directory=str(files("fastapi_offline") / "static")), name="docs-static")
     app.mount("/static", StaticFiles(packages=[("rhetorscope.web", "static")]), name="static")

@@ -13,8 +13,10 @@ from fastapi import HTTPException
 from pydantic import BaseModel, BeforeValidator, Field
 
 from rhetorscope.model import Analysis
-from rhetorscope.store import RepeatCluster, SearchFilters, SearchResult, Store, StoreError, TrendTable
+from rhetorscope.store import RepeatCluster, RepeatPage, SearchFilters, SearchResult, Store, StoreError, TrendTable
+from rhetorscope.store.compare import DIMENSIONS, Comparison
 from rhetorscope.store.listing import DocumentRow
+from rhetorscope.store.propagation import Propagation
 from rhetorscope.techniques import CATEGORIES, TECHNIQUES
 from rhetorscope.web.schemas import (
     DocumentSummary,
@@ -57,10 +59,83 @@ class SearchParams(BaseModel):
                              forwarded_from=self.forwarded_from or None, min_confidence=self.min_confidence or 0.0)
 
 
+class TrendParams(BaseModel):
+    """What the Trends page, its downloads and `GET /trends` take."""
+
+    by: Literal["day", "week", "month"] = "month"
+    group: Literal["technique", "category"] = Field("technique", description="one chart per technique or category")
+    technique: TechniqueId = None
+    category: CategoryId = None
+    source: str | None = Field(None, max_length=200, description="part of the source name")
+    since: FormDate = None
+    until: FormDate = None
+    min_confidence: FormConfidence = Field(None, description="findings below this confidence do not count")
+
+    def table(self, store: Store) -> TrendTable:
+        """The trend table, folded into categories when the charts are per category."""
+        table = store.trends(by=self.by, technique=self.technique, category=self.category, source=self.source or None,
+                             since=self.since, until=self.until, min_confidence=self.min_confidence or 0.0)
+        return by_category(table) if self.group == "category" and table.group == "technique" else table
+
+
+def by_category(table: TrendTable) -> TrendTable:
+    """Fold a per-technique table into categories (the store groups by category only when one is named)."""
+    folded = TrendTable(by=table.by, group="category", periods=table.periods, words=table.words,
+                        undated=table.undated)
+    for name, counts in table.counts.items():
+        cat = TECHNIQUES[name].category if name in TECHNIQUES else name
+        target = folded.counts.setdefault(cat, {})
+        for period, n in counts.items():
+            target[period] = target.get(period, 0) + n
+    return folded
+
+
+class RepeatParams(BaseModel):
+    """What the Repeats page, its downloads and `GET /repeats` filter on."""
+
+    min_count: int = Field(2, ge=2, le=10_000, description="only passages found in at least this many documents")
+    source: str | None = Field(None, max_length=200, description="part of the source name")
+    since: FormDate = None
+    until: FormDate = None
+    include_boilerplate: bool = False
+
+    def page(self, store: Store, *, limit: int, offset: int, occurrences: int) -> RepeatPage:
+        return store.repeats(min_count=self.min_count, since=self.since, until=self.until, source=self.source or None,
+                             limit=limit, offset=offset, occurrences=occurrences,
+                             include_boilerplate=self.include_boilerplate)
+
+
+class CompareParams(BaseModel):
+    """What the Compare page, its downloads and `GET /compare` take (the CLI's `compare` options)."""
+
+    by: Literal[DIMENSIONS] = Field("source", description="what a group is")  # type: ignore[valid-type]
+    techniques: list[Literal[tuple(TECHNIQUES)]] = Field(  # type: ignore[valid-type]
+        default_factory=list, max_length=len(TECHNIQUES), description="only these techniques (then no categories)")
+    since: FormDate = None
+    until: FormDate = None
+    min_confidence: FormConfidence = Field(None, description="findings below this confidence do not count")
+    split_date: FormDate = Field(None, description="compare before this day with from it on")
+    group: str | None = Field(None, max_length=200, description="only this group of `by` (exact name)")
+    min_paragraphs: int = Field(30, ge=1, le=1_000_000, description="smaller groups are marked small, not tested")
+
+    def run(self, store: Store) -> Comparison:
+        return store.compare(by=self.by, techniques=self.techniques, since=self.since, until=self.until,
+                             min_confidence=self.min_confidence or 0.0, split_date=self.split_date,
+                             group=self.group or None, min_paragraphs=self.min_paragraphs)
+
+
 def stored_analysis(store: Store, document_id: int) -> Analysis:
     """The stored analysis, or 404."""
     try:
         return store.get_document(document_id)
+    except StoreError as exc:
+        raise HTTPException(404, exc.message) from None
+
+
+def spread(store: Store, cluster_id: int) -> Propagation:
+    """A repeat cluster's propagation, or 404."""
+    try:
+        return store.propagation(cluster_id)
     except StoreError as exc:
         raise HTTPException(404, exc.message) from None
 

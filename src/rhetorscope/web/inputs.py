@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
+from rhetorscope.language import SUPPORTED
 from rhetorscope.readers.sniff import FORMATS
 from rhetorscope.web.schemas import AnalyzeRequest
 
@@ -28,6 +29,7 @@ class AnalyzeInput:
     name: str
     input_format: str | None = None
     text_column: str | None = None
+    language: str | None = None
     token: str | None = None
 
 
@@ -39,6 +41,7 @@ def multipart_schema() -> dict[str, object]:
         "text": {"type": "string", "description": fields["text"]["description"]},
         "format_hint": {"type": "string", "enum": ["", *FORMATS]},
         "text_column": {"type": "string", "maxLength": 200},
+        "language": {"type": "string", "enum": ["", *SUPPORTED], "description": fields["language"]["description"]},
     }}
 
 
@@ -51,14 +54,17 @@ async def read_analyze_input(request: Request) -> AnalyzeInput:
         except ValidationError as exc:
             raise RequestValidationError([{"type": e["type"], "loc": ("body", *e["loc"]), "msg": e["msg"]}
                                           for e in exc.errors()]) from None
-        return AnalyzeInput(body.text.encode("utf-8"), body.name or PASTED, body.format_hint, body.text_column)
+        return AnalyzeInput(body.text.encode("utf-8"), body.name or PASTED, body.format_hint, body.text_column,
+                            body.language)
     if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
         async with request.form(max_files=1, max_fields=10) as form:
             upload, text = form.get("file"), form.get("text")
-            fmt = _field(form.get("format_hint"))
+            fmt, language = _field(form.get("format_hint")), _field(form.get("language"))
             if fmt is not None and fmt not in FORMATS:
                 raise _invalid("format_hint", f"must be one of: {', '.join(FORMATS)}")
-            options = {"input_format": fmt, "text_column": _field(form.get("text_column")),
+            if language is not None and language not in SUPPORTED:
+                raise _invalid("language", f"must be one of: {', '.join(SUPPORTED)}")
+            options = {"input_format": fmt, "text_column": _field(form.get("text_column")), "language": language,
                        "token": _field(form.get("token"))}
             if isinstance(upload, UploadFile) and upload.filename:
                 return AnalyzeInput(await upload.read(), _safe_name(upload.filename), **options)

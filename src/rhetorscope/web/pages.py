@@ -1,4 +1,4 @@
-"""Server-rendered pages: Analyze, Corpus, Document, Trends, Repeats, Claims.
+"""Server-rendered pages: Analyze, Corpus, Document, Trends, Repeats (and one talking point's spread), Compare, Claims.
 
 Every page works without JavaScript; `static/app.js` only adds the hover/click
 card and keyboard focus on highlights. Reports reuse the HTML renderer's
@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Mapping
 from functools import lru_cache
 from importlib.resources import files
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import jinja2
 from fastapi import APIRouter, Path, Query, Request
@@ -23,8 +23,8 @@ from fastapi.templating import Jinja2Templates
 
 from rhetorscope.errors import RhetorscopeError
 from rhetorscope.model import Analysis
-from rhetorscope.store import TrendTable
 from rhetorscope.web import convert
+from rhetorscope.web.downloads import attachment
 from rhetorscope.web.inputs import PASTED, read_analyze_input
 from rhetorscope.web.security import REPORT_CSP, bearer, token_matches
 
@@ -48,7 +48,10 @@ def templates() -> Jinja2Templates:
 
 def render(request: Request, name: str, status_code: int = 200, headers: Mapping[str, str] | None = None,
            **context: Any) -> HTMLResponse:
+    from rhetorscope.language import LANGUAGE_NAMES
+
     context.setdefault("token_required", bool(request.app.state.settings.token))
+    context.setdefault("languages", LANGUAGE_NAMES)
     return templates().TemplateResponse(request, name, context, status_code=status_code, headers=headers)
 
 
@@ -82,15 +85,10 @@ def analysis_view(analysis: Analysis) -> dict[str, Any]:
 _REVERSE = {"repeats": "repeated in", "repeated_by": "repeats", "confirms": "confirmed by"}
 
 
-def _download(body: str, media_type: str, filename: str, headers: Mapping[str, str] | None = None) -> Response:
-    return Response(body, media_type=media_type,
-                    headers={"content-disposition": f'attachment; filename="{filename}"', **(headers or {})})
-
-
 def _report_html(analysis: Analysis, filename: str) -> Response:
     from rhetorscope.render.html import render_html
 
-    return _download(render_html([analysis]), "text/html; charset=utf-8", filename,
+    return attachment(render_html([analysis]), "text/html; charset=utf-8", filename,
                      {"content-security-policy": REPORT_CSP})
 
 
@@ -112,7 +110,7 @@ async def analyze_submit(request: Request) -> Response:
                       text=given.data.decode("utf-8", "replace") if given.name == PASTED else "")
     try:
         body = await request.app.state.pool.analyze(given.data, name=given.name, input_format=given.input_format,
-                                                    text_column=given.text_column,
+                                                    text_column=given.text_column, language=given.language,
                                                     disconnected=request.is_disconnected)
     except RhetorscopeError as exc:
         return render(request, "analyze.html.j2", getattr(exc, "status", 400), page="analyze", error=str(exc),
@@ -142,7 +140,7 @@ async def report_page(request: Request, doc_id: DocId) -> HTMLResponse:
 @router.get("/report/{doc_id}/analysis.json")
 async def report_json(request: Request, doc_id: DocId) -> Response:
     body, _ = _cached(request, doc_id)
-    return _download(body, "application/json", f"{doc_id}.json")
+    return attachment(body, "application/json", f"{doc_id}.json")
 
 
 @router.get("/report/{doc_id}/report.html")
@@ -221,52 +219,61 @@ def document_segment(request: Request, document_id: RowId,
 
 
 @router.get("/trends", response_class=HTMLResponse)
-def trends_page(request: Request, by: Literal["day", "week", "month"] = "month",
-                group: Literal["technique", "category"] = "technique",
-                technique: convert.TechniqueId = None, category: convert.CategoryId = None,
-                source: Annotated[str | None, Query(max_length=200)] = None,
-                since: convert.FormDate = None, until: convert.FormDate = None,
-                min_confidence: convert.FormConfidence = None) -> HTMLResponse:
+def trends_page(request: Request, params: Annotated[convert.TrendParams, Query()]) -> HTMLResponse:
     """One small chart per series (per 1,000 words), on a shared scale, with the numbers in a table."""
     from rhetorscope.techniques import CATEGORIES, TECHNIQUES
 
-    context: dict[str, Any] = {"page": "trends", "by": by, "group": group, "technique": technique,
-                               "category": category, "source": source, "since": since, "until": until,
-                               "min_confidence": min_confidence, "techniques": TECHNIQUES, "categories": CATEGORIES}
-    table = request.app.state.store.trends(by=by, technique=technique, category=category, source=source,
-                                           since=since, until=until, min_confidence=min_confidence or 0.0)
-    trends = convert.trends_out(_by_category(table) if group == "category" and table.group == "technique" else table)
+    trends = convert.trends_out(params.table(request.app.state.store))
     peak = max((v for s in trends.series for v in s.per_1000_words), default=0.0)
-    return render(request, "trends.html.j2", trends=trends, peak=peak or 1.0, **context)
-
-
-def _by_category(table: TrendTable) -> TrendTable:
-    """Fold a per-technique table into categories (the store groups by category only when one is named)."""
-    from rhetorscope.techniques import TECHNIQUES
-
-    folded = TrendTable(by=table.by, group="category", periods=table.periods, words=table.words,
-                        undated=table.undated)
-    for name, counts in table.counts.items():
-        cat = TECHNIQUES[name].category if name in TECHNIQUES else name
-        target = folded.counts.setdefault(cat, {})
-        for period, n in counts.items():
-            target[period] = target.get(period, 0) + n
-    return folded
+    return render(request, "trends.html.j2", page="trends", trends=trends, peak=peak or 1.0, techniques=TECHNIQUES,
+                  categories=CATEGORIES, **params.model_dump())
 
 
 @router.get("/repeats", response_class=HTMLResponse)
-def repeats_page(request: Request, min_count: Annotated[int, Query(ge=2, le=10_000)] = 2,
-                 source: Annotated[str | None, Query(max_length=200)] = None,
-                 since: convert.FormDate = None, until: convert.FormDate = None,
-                 include_boilerplate: bool = False,
+def repeats_page(request: Request, params: Annotated[convert.RepeatParams, Query()],
                  page: Annotated[int, Query(ge=1, le=5000)] = 1) -> HTMLResponse:
-    found = request.app.state.store.repeats(min_count=min_count, since=since, until=until, source=source or None,
-                                            limit=PER_PAGE, offset=(page - 1) * PER_PAGE, occurrences=50,
-                                            include_boilerplate=include_boilerplate)
+    found = params.page(request.app.state.store, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, occurrences=50)
     return render(request, "repeats.html.j2", page="repeats", clusters=found.clusters, found=found,
-                  min_count=min_count, source=source, since=since, until=until,
-                  include_boilerplate=include_boilerplate, current_page=page,
-                  pages=max(1, math.ceil(found.total / PER_PAGE)))
+                  current_page=page, pages=max(1, math.ceil(found.total / PER_PAGE)), **params.model_dump())
+
+
+@router.get("/repeats/{cluster_id}", response_class=HTMLResponse)
+def propagation_page(request: Request, cluster_id: RowId) -> HTMLResponse:
+    """One talking point's timeline: first poster, sources in the order they took it up, every occurrence."""
+    from rhetorscope.store.propagation import delay
+
+    spread = convert.spread(request.app.state.store, cluster_id)
+    return render(request, "propagation.html.j2", page="repeats", spread=spread, delay=delay)
+
+
+@router.get("/repeats/{cluster_id}/timeline.svg")
+def propagation_chart(request: Request, cluster_id: RowId) -> Response:
+    from rhetorscope.render.charts import timeline_chart
+
+    spread = convert.spread(request.app.state.store, cluster_id)
+    return Response(timeline_chart(spread, "svg"), media_type="image/svg+xml")
+
+
+@router.get("/compare", response_class=HTMLResponse)
+def compare_page(request: Request, params: Annotated[convert.CompareParams, Query()]) -> HTMLResponse:
+    """Profiles side by side (chart and table) with the tests; a bad choice re-renders the form with the reason."""
+    from rhetorscope.store.compare import DIMENSIONS
+    from rhetorscope.techniques import CATEGORIES, TECHNIQUES
+
+    context: dict[str, Any] = {"page": "compare", "params": params, "dimensions": DIMENSIONS,
+                               "techniques": TECHNIQUES, "categories": CATEGORIES}
+    try:
+        result = params.run(request.app.state.store)
+    except RhetorscopeError as exc:
+        return render(request, "compare.html.j2", 400, error=str(exc), **context)
+    return render(request, "compare.html.j2", result=result, **context)
+
+
+@router.get("/compare/chart.svg")
+def compare_chart(request: Request, params: Annotated[convert.CompareParams, Query()]) -> Response:
+    from rhetorscope.render.charts import compare_chart as draw
+
+    return Response(draw(params.run(request.app.state.store), "svg"), media_type="image/svg+xml")
 
 
 @router.get("/claims", response_class=HTMLResponse)

@@ -36,6 +36,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from rhetorscope.errors import InputError, RhetorscopeError
+from rhetorscope.language import UnsupportedLanguage
 
 #: How often a running analysis checks its clock, its worker's memory and its client.
 POLL_SECONDS = 0.2
@@ -64,20 +65,26 @@ class LimitExceeded(RhetorscopeError):
 
 def _warm() -> None:
     """Load the pipeline and its models before the first request needs them."""
-    from rhetorscope.pipeline import default_pipeline
+    from rhetorscope.policy import pipeline_for
     from rhetorscope.readers.base import RawDocument
 
-    default_pipeline()(RawDocument(text="Warm-up text.\n\nThe pipeline loads its models once.", input_format="text"))
+    # the very pipeline `analyze_bytes` gets (default_pipeline's cache tells f() from f(fast=False))
+    pipeline_for()(RawDocument(text="Warm-up text.\n\nThe pipeline loads its models once.", input_format="text"))
 
 
-def analyze_bytes(data: bytes, name: str, input_format: str | None, text_column: str | None) -> tuple[bool, str, str]:
-    """Runs in a worker: `(True, analysis_json, "")`, or `(False, message, hint)` for bad input.
+#: What a worker answers: (True, analysis JSON, "", 200), or (False, message, hint, HTTP status) for bad input.
+Answer = tuple[bool, str, str, int]
+
+
+def analyze_bytes(data: bytes, name: str, input_format: str | None, text_column: str | None,
+                  language: str | None = None) -> Answer:
+    """Runs in a worker: the analysis as JSON, or the refusal with its status (422 for an unsupported language).
 
     The result is JSON, not an `Analysis`, so the API can send it as it is and the
     error travels as plain strings (a pickled `InputError` would lose its hint).
+    The language policy is `rhetorscope.policy`'s, as in the CLI.
     """
-    from rhetorscope.language import refuse_unsupported_early, require_supported
-    from rhetorscope.pipeline import default_pipeline
+    from rhetorscope.policy import analyse
     from rhetorscope.readers import read_bytes
 
     try:
@@ -85,12 +92,10 @@ def analyze_bytes(data: bytes, name: str, input_format: str | None, text_column:
         if len(raws) > 1:
             raise InputError(f"{name} holds {len(raws)} documents; the web app analyses one at a time",
                              "send a single document, or add the file to the corpus with `rhetorscope ingest`")
-        refuse_unsupported_early(raws[0].text, name)
-        analysis = default_pipeline()(raws[0])
-        require_supported(analysis.document.metadata.language, name)
+        analysis = analyse(raws[0], name, language=language)
     except RhetorscopeError as exc:
-        return False, exc.message, exc.hint
-    return True, analysis.model_dump_json(), ""
+        return False, exc.message, exc.hint, getattr(exc, "status", 400)
+    return True, analysis.model_dump_json(), "", 200
 
 
 def _die_with_parent() -> None:
@@ -139,7 +144,7 @@ def _worker_main(conn: Connection) -> None:
             task = conn.recv()
         except (EOFError, OSError):
             return
-        result: tuple[bool, str, str] | None
+        result: Answer | None
         try:
             busy = True
             result = analyze_bytes(*task)
@@ -224,7 +229,7 @@ class AnalyzePool:
         self._all.clear()
 
     async def analyze(self, data: bytes, *, name: str, input_format: str | None = None,
-                      text_column: str | None = None,
+                      text_column: str | None = None, language: str | None = None,
                       disconnected: Callable[[], Awaitable[bool]] | None = None) -> str:
         """Analyse one document; returns the `Analysis` as JSON.
 
@@ -237,11 +242,12 @@ class AnalyzePool:
         self.pending += 1
         try:
             worker = await self._wait_for_worker(disconnected)
-            ok, body, hint = await self._run(worker, (data, name, input_format, text_column), disconnected)
+            ok, body, hint, status = await self._run(worker, (data, name, input_format, text_column, language),
+                                                     disconnected)
         finally:
             self.pending -= 1
         if not ok:
-            raise InputError(body, hint)
+            raise (UnsupportedLanguage if status == UnsupportedLanguage.status else InputError)(body, hint)
         return body
 
     async def _wait_for_worker(self, disconnected: Callable[[], Awaitable[bool]] | None) -> _Worker:
@@ -254,7 +260,7 @@ class AnalyzePool:
                     raise ClientGone from None
 
     async def _run(self, worker: _Worker, task: tuple[Any, ...],
-                   disconnected: Callable[[], Awaitable[bool]] | None) -> tuple[bool, str, str]:
+                   disconnected: Callable[[], Awaitable[bool]] | None) -> Answer:
         assert self._idle is not None
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout_s
@@ -270,7 +276,7 @@ class AnalyzePool:
                 done, _ = await asyncio.wait({answer}, timeout=POLL_SECONDS)
                 if done:
                     try:
-                        result: tuple[bool, str, str] | None = answer.result()
+                        result: Answer | None = answer.result()
                     except (EOFError, OSError):
                         raise WorkerLost from None
                     outcome = "done"

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from rhetorscope.language import SUPPORTED
 from rhetorscope.readers.sniff import FORMATS
 
 InputFormatName = Literal[FORMATS]  # type: ignore[valid-type]  # the readers' formats, whatever they become
@@ -29,6 +30,8 @@ class AnalyzeRequest(_Out):
     format_hint: InputFormatName | None = Field(None, description="skip content sniffing and read as this format")
     text_column: str | None = Field(None, max_length=200, description="text column of CSV/JSONL input")
     name: str | None = Field(None, max_length=200, description="shown as the document's source")
+    language: Literal[SUPPORTED] | None = Field(  # type: ignore[valid-type]
+        None, description="analyse in this language instead of detecting it")
 
 
 class Problem(_Out):

@@ -1,0 +1,73 @@
+"""The one language policy of every entry point: `analyze`, `ingest`, the web app, the API and the Python API.
+
+- A document in a supported language is analysed.
+- A forced language (`--language`, `language=`, the Analyze form's field, the API's `language`) replaces
+  detection, before any stage that depends on it (sentences, techniques); it must be supported.
+- Otherwise a document detected in an unsupported language is refused (`UnsupportedLanguage`: one line
+  and exit code 2 in the CLI, 422 on the web), early when its samples already say so, else after the
+  structure stages name its language. So is a single document whose language cannot be told.
+- `ingest` stores such a document without analysis (structure only, searchable) and names it in its summary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from rhetorscope.language import (
+    SUPPORTED,
+    ForcedLanguage,
+    UnsupportedLanguage,
+    forced_language,
+    refuse_unsupported_early,
+    require_supported,
+)
+
+if TYPE_CHECKING:
+    from rhetorscope.model import Analysis
+    from rhetorscope.pipeline import Pipeline
+    from rhetorscope.readers.base import RawDocument
+
+FORCE_HINT = "; pass a language to force one"
+
+
+def pipeline_for(*, fast: bool = False, language: str | None = None, structure_only: bool = False) -> Pipeline:
+    """The default pipeline (or the structure stages only), with the forced language in place of detection."""
+    from rhetorscope.pipeline import Pipeline, default_pipeline, structure_pipeline
+
+    pipeline = structure_pipeline() if structure_only else default_pipeline(fast=fast)
+    code = forced_language(language)
+    if code is None:
+        return pipeline
+    return Pipeline([ForcedLanguage(code) if c.name == "language" else c for c in pipeline.components])
+
+
+def check_detected(analysis: Analysis, name: str, *, single: bool = True) -> None:
+    """Refuse an analysis whose detected language is unsupported (or, for a single document, unknown)."""
+    language = analysis.document.metadata.language
+    if language is None and single:
+        raise UnsupportedLanguage(f"{name}: cannot tell the language (too little text)",
+                                  f"force one of: {', '.join(SUPPORTED)}")
+    require_supported(language, name, FORCE_HINT)
+
+
+def precheck(raw: RawDocument, name: str, language: str | None) -> None:
+    """The early refusal (milliseconds, before any stage or model loads); nothing to check when a language is forced."""
+    if forced_language(language) is None:
+        refuse_unsupported_early(raw.text, name, FORCE_HINT)
+
+
+def analyse(raw: RawDocument, name: str, *, language: str | None = None, fast: bool = False,
+            pipeline: Pipeline | None = None, single: bool = True, prechecked: bool = False,
+            on_stage: Callable[[str], None] | None = None) -> Analysis:
+    """Analyse one document under the policy.
+
+    `pipeline` (from `pipeline_for`) saves rebuilding it per document; `prechecked` says `precheck` already ran.
+    """
+    code = forced_language(language)
+    if not prechecked:
+        precheck(raw, name, code)
+    analysis = (pipeline or pipeline_for(fast=fast, language=code))(raw, on_stage=on_stage)
+    if code is None:
+        check_detected(analysis, name, single=single)
+    return analysis
