@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from rhetorscope.cli import analyze, claims, corpus, ptc, semeval, serve, train
+from rhetorscope.cli import analyze, claims, corpus, ptc, scale, semeval, serve, train
 from rhetorscope.errors import RhetorscopeError
 
 app = typer.Typer(
@@ -22,6 +22,7 @@ app = typer.Typer(
 )
 app.command("analyze")(analyze.analyze)
 corpus.register(app)
+scale.register(app)
 app.command("serve")(serve.serve)
 app.add_typer(train.app, name="train")
 app.add_typer(semeval.app, name="semeval")

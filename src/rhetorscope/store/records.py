@@ -162,7 +162,8 @@ def write(conn: Connection, batch: Sequence[Prepared], *, run_id: int) -> Writte
     """Insert a batch in the caller's transaction; returns how many documents were added and updated.
 
     A document whose key is stored already is skipped, with two exceptions: a
-    stored one that was not analysed is replaced by this one's analysis, and a
+    stored one that was not analysed, or was analysed by other model versions
+    (`rhetorscope reanalyze`), is replaced by this one's analysis, and a
     stored record (a Telegram message) is replaced by a later edit of it, as
     told by its `edited` time; an older version of it is skipped. Inserts use ON
     CONFLICT DO NOTHING, so a concurrent writer on PostgreSQL that got there
@@ -183,8 +184,10 @@ def write(conn: Connection, batch: Sequence[Prepared], *, run_id: int) -> Writte
     new = [p for p in unique if p.key not in stored]
     edits = [p for p in unique if p.key in stored and edited_at(p.document["extra"]) > stored_edit(p)]
     edited = {p.key for p in edits}
-    upgrades = [p for p in unique if p.key in stored and p.key not in edited and not stored[p.key].analyzed
-                and p.document["analyzed"]]
+    models = _stored_models(conn, [stored[p.key].id for p in unique if p.key in stored and p.key not in edited
+                                   and stored[p.key].analyzed and p.document["analyzed"]])
+    upgrades = [p for p in unique if p.key in stored and p.key not in edited and p.document["analyzed"]
+                and (not stored[p.key].analyzed or models.get(stored[p.key].id, set()) != set(p.models.items()))]
     sources = _sources(conn, new + upgrades + edits)
     run = conn.execute(select(t.ingest_runs.c.generator, t.ingest_runs.c.schema_version)
                        .where(t.ingest_runs.c.id == run_id)).one()
@@ -210,6 +213,18 @@ def write(conn: Connection, batch: Sequence[Prepared], *, run_id: int) -> Writte
     _write_children(conn, written + [(p, i) for p, i in replaced if p.key in edited], with_passages=True)
     _write_children(conn, [(p, i) for p, i in replaced if p.key not in edited], with_passages=False)
     return Written(added=len(written) + len(upgrades), updated=len(edits))
+
+
+def _stored_models(conn: Connection, doc_ids: Sequence[int]) -> dict[int, set[tuple[str, str]]]:
+    """The model versions each stored document was analysed with."""
+    out: dict[int, set[tuple[str, str]]] = {}
+    if doc_ids:
+        mv, dm = t.model_versions.c, t.document_models.c
+        for doc, component, version in conn.execute(
+                select(dm.document_id, mv.component, mv.version).join(t.model_versions, mv.id == dm.model_version_id)
+                .where(dm.document_id.in_(doc_ids))):
+            out.setdefault(doc, set()).add((component, version))
+    return out
 
 
 def _unless(value: str, default: str | None) -> str | None:

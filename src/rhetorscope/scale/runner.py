@@ -1,0 +1,114 @@
+"""One scale-out run: documents streamed to an executor in batches, results written to the store in bulk.
+
+The client is the single writer. It writes a batch's rows only when the batch has completed,
+in transactions of at least `write_batch` documents (SQLAlchemy's executemany, which psycopg
+sends as multi-row statements), so a killed client loses what was not committed and nothing
+else, and a batch retried after a lost worker is written once: each batch's result arrives
+once, and `records.write` skips a key already analysed by the same model versions. Near-
+duplicate clustering (MinHash LSH, `store.repeats`) runs every `cluster_every` documents
+written, so passages are clustered as batches arrive instead of all at the end.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from rhetorscope.scale.inputs import Reading, chunks
+from rhetorscope.scale.tasks import BatchResult, Item, analyse_batch
+from rhetorscope.store.runs import Failure, record_failures
+
+if TYPE_CHECKING:
+    from rhetorscope.scale.executors import Executor
+    from rhetorscope.scale.progress import RunProgress
+    from rhetorscope.store.core import Store
+    from rhetorscope.store.records import Prepared
+
+
+@dataclass
+class Totals:
+    """What a run did, and what it cost: the workers' CPU seconds and the writer's wall seconds."""
+
+    added: int = 0
+    updated: int = 0
+    written: int = 0
+    analysed: int = 0
+    cpu_seconds: float = 0.0
+    write_seconds: float = 0.0
+    cluster_seconds: float = 0.0
+    wall_seconds: float = 0.0
+    workers_seen: set[str] = field(default_factory=set)
+    failures: list[Failure] = field(default_factory=list)
+
+
+@dataclass
+class Runner:
+    """Runs `task` over `items` on `executor` and writes what comes back to `store` under `run_id`."""
+
+    store: Store
+    run_id: int
+    executor: Executor
+    analyze: bool
+    fast: bool = False
+    batch: int = 200
+    write_batch: int = 1000
+    cluster_every: int = 20_000
+    in_flight: int = 0
+    task: Callable[..., BatchResult] = analyse_batch
+    totals: Totals = field(default_factory=Totals)
+    _pending: list[Prepared] = field(default_factory=list)
+    #: how many reading and analysis failures are in the store already
+    _recorded: tuple[int, int] = (0, 0)
+    _clustered_at: int = 0
+
+    def run(self, items: Iterator[Item], reading: Reading, progress: RunProgress | None = None) -> Totals:
+        """Analyse and write every item; interrupted (Ctrl-C, SIGTERM), it still writes what has come back."""
+        started = time.perf_counter()
+        in_flight = self.in_flight or 2 * self.executor.workers
+        try:
+            for batch, result in self.executor.map_bounded(self.task, chunks(items, self.batch), self.analyze,
+                                                           self.fast, in_flight=in_flight):
+                self._take(batch, result)
+                if len(self._pending) >= self.write_batch:
+                    self._flush(reading)
+                if progress is not None:
+                    progress.advance(len(batch))
+        finally:
+            self._flush(reading)
+            self.totals.wall_seconds = time.perf_counter() - started
+        return self.totals
+
+    def _take(self, batch: list[Item], result: BatchResult | BaseException) -> None:
+        t = self.totals
+        if isinstance(result, BaseException):
+            reason = f"its batch failed on every try ({type(result).__name__}: {result})"
+            t.failures += [Failure(item.name, reason, item.key) for item in batch]
+            return
+        self._pending += result.prepared
+        t.failures += result.failures
+        t.analysed += len(batch)
+        t.cpu_seconds += result.cpu_seconds
+        t.workers_seen.add(result.worker)
+
+    def _flush(self, reading: Reading) -> None:
+        t = self.totals
+        if self._pending:
+            started = time.perf_counter()
+            written = self.store.write_batch(self._pending, run_id=self.run_id)
+            t.write_seconds += time.perf_counter() - started
+            t.added, t.updated = t.added + written.added, t.updated + written.updated
+            t.written += len(self._pending)
+            self._pending = []
+        record_failures(self.store, self.run_id, reading.failures[self._recorded[0]:] + t.failures[self._recorded[1]:])
+        self._recorded = (len(reading.failures), len(t.failures))
+        if t.written - self._clustered_at >= self.cluster_every:
+            self.cluster()
+
+    def cluster(self) -> None:
+        """Cluster the passages written since the last call (near-duplicates, incrementally)."""
+        started = time.perf_counter()
+        self.store.update_repeats()
+        self.totals.cluster_seconds += time.perf_counter() - started
+        self._clustered_at = self.totals.written
