@@ -1,8 +1,8 @@
 """One scale-out run: documents streamed to an executor in batches, results written to the store in bulk.
 
 The client is the single writer. It writes a batch's rows only when the batch has completed,
-in transactions of at least `write_batch` documents (SQLAlchemy's executemany, which psycopg
-sends as multi-row statements), so a killed client loses what was not committed and nothing
+in transactions of `write_batch` documents (SQLAlchemy's executemany, which psycopg sends as
+multi-row statements), or of what came back in the last `flush_s` seconds when fewer, so a killed client loses what was not committed and nothing
 else, and a batch retried after a lost worker is written once: each batch's result arrives
 once, and `records.write` skips a key already analysed by the same model versions. Near-
 duplicate clustering (MinHash LSH, `store.repeats`) runs every `cluster_every` documents
@@ -54,6 +54,8 @@ class Runner:
     fast: bool = False
     batch: int = 200
     write_batch: int = 1000
+    #: Results older than this are written even in a smaller transaction: a killed client loses seconds of work.
+    flush_s: float = 2.0
     cluster_every: int = 20_000
     in_flight: int = 0
     task: Callable[..., BatchResult] = analyse_batch
@@ -62,6 +64,7 @@ class Runner:
     #: how many reading and analysis failures are in the store already
     _recorded: tuple[int, int] = (0, 0)
     _clustered_at: int = 0
+    _flushed: float = field(default_factory=time.perf_counter)
 
     def run(self, items: Iterator[Item], reading: Reading, progress: RunProgress | None = None) -> Totals:
         """Analyse and write every item; interrupted (Ctrl-C, SIGTERM), it still writes what has come back."""
@@ -71,7 +74,7 @@ class Runner:
             for batch, result in self.executor.map_bounded(self.task, chunks(items, self.batch), self.analyze,
                                                            self.fast, in_flight=in_flight):
                 self._take(batch, result)
-                if len(self._pending) >= self.write_batch:
+                if len(self._pending) >= self.write_batch or time.perf_counter() - self._flushed > self.flush_s:
                     self._flush(reading)
                 if progress is not None:
                     progress.advance(len(batch))
@@ -101,6 +104,7 @@ class Runner:
             t.added, t.updated = t.added + written.added, t.updated + written.updated
             t.written += len(self._pending)
             self._pending = []
+        self._flushed = time.perf_counter()
         record_failures(self.store, self.run_id, reading.failures[self._recorded[0]:] + t.failures[self._recorded[1]:])
         self._recorded = (len(reading.failures), len(t.failures))
         if t.written - self._clustered_at >= self.cluster_every:
