@@ -67,7 +67,8 @@ def test_streamed_telegram_reads_what_the_whole_file_reader_reads(tmp_path: Path
                       '"text": "third post"}, {"id": 4, "type": "message", "text": "cut', encoding="utf-8")
     failures: list[tuple[str, str]] = []
     with broken.open("rb") as f:
-        kept = [raw.external_id for raw in stream_telegram(f, name="broken.json", on_failure=lambda *a: failures.append(a))]
+        kept = [raw.external_id for raw in stream_telegram(f, name="broken.json",
+                                                           on_failure=lambda *a: failures.append(a))]
     assert kept == ["1", "3"]
     assert failures[0][0] == "broken.json: message #1" and "malformed (id" in failures[0][1]
     assert failures[1][0] == "broken.json: after message #3" and "not valid JSON" in failures[1][1]

@@ -2,9 +2,10 @@
 
 The client is the single writer. It writes a batch's rows only when the batch has completed,
 in transactions of `write_batch` documents (SQLAlchemy's executemany, which psycopg sends as
-multi-row statements), or of what came back in the last `flush_s` seconds when fewer, so a killed client loses what was not committed and nothing
-else, and a batch retried after a lost worker is written once: each batch's result arrives
-once, and `records.write` skips a key already analysed by the same model versions. Near-
+multi-row statements), or of what came back in the last `flush_s` seconds when fewer, so a
+killed client loses what was not committed and nothing else, and a batch retried after a lost
+worker is written once: each batch's result arrives once, and `records.write` skips a key
+already analysed by the same model versions. Near-
 duplicate clustering (MinHash LSH, `store.repeats`) runs every `cluster_every` documents
 written, so passages are clustered as batches arrive instead of all at the end.
 """
