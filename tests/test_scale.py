@@ -91,14 +91,14 @@ def test_local_pool_finds_what_one_process_finds(tmp_path: Path) -> None:
     assert (run.command, run.status, run.executor, run.workers, run.added) == ("ingest", "finished", "local", 2, 23)
 
 
-def _crash_once(items: Sequence[Item], analyze: bool, fast: bool, *, marker: str) -> BatchResult:
+def _crash_once(items: Sequence[Item], analyze: bool, fast: bool, tsvectors: bool, *, marker: str) -> BatchResult:
     """A worker that dies halfway through the first batch it is given (once per test: the marker file)."""
     try:
         fd = os.open(marker, os.O_CREAT | os.O_EXCL)
     except FileExistsError:
-        return analyse_batch(items, analyze, fast)
+        return analyse_batch(items, analyze, fast, tsvectors)
     os.close(fd)
-    analyse_batch(items[: len(items) // 2], analyze, fast)
+    analyse_batch(items[: len(items) // 2], analyze, fast, tsvectors)
     os._exit(1)
 
 

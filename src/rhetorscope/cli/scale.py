@@ -71,12 +71,15 @@ def _summary(totals: Totals, reading: Reading, run_id: int, workers: int) -> Non
     console = _console(stderr=True)
     t = totals
     per_worker = t.analysed / t.cpu_seconds if t.cpu_seconds else 0.0
+    steady = t.steady_documents / t.steady_seconds if t.steady_seconds else 0.0
     console.print(
         f"run {run_id}: {t.added} added, {t.updated} updated, {reading.skipped + t.written - t.added - t.updated} "
         f"skipped (stored already), {t.analysed} analysed in {t.wall_seconds:.1f} s "
         f"({t.analysed / max(t.wall_seconds, 1e-9):,.0f} docs/s on {workers} worker{'s' if workers != 1 else ''}; "
-        f"{per_worker:,.0f} docs per worker CPU second); writes {t.write_seconds:.1f} s "
-        f"({t.written / max(t.write_seconds, 1e-9):,.0f} docs/s)", highlight=False, markup=False)
+        f"{per_worker:,.0f} docs per worker CPU second; after start-up "
+        f"{steady:,.1f} docs/s); writes {t.write_seconds:.1f} s "
+        f"({t.written / max(t.write_seconds, 1e-9):,.0f} docs/s), clustering {t.cluster_seconds:.1f} s",
+        highlight=False, markup=False)
     failures = reading.failures + t.failures
     if failures:
         console.print(f"{len(failures)} not stored: " + _named([f"{f.item} ({f.reason})" for f in failures]),

@@ -41,6 +41,9 @@ class Totals:
     cluster_seconds: float = 0.0
     wall_seconds: float = 0.0
     workers_seen: set[str] = field(default_factory=set)
+    #: Documents analysed, and seconds, after each worker's first batch: the rate without start-up and model loading.
+    steady_documents: int = 0
+    steady_seconds: float = 0.0
     failures: list[Failure] = field(default_factory=list)
 
 
@@ -66,15 +69,19 @@ class Runner:
     _recorded: tuple[int, int] = (0, 0)
     _clustered_at: int = 0
     _flushed: float = field(default_factory=time.perf_counter)
+    _batches: int = 0
+    _steady_from: float = 0.0
 
     def run(self, items: Iterator[Item], reading: Reading, progress: RunProgress | None = None) -> Totals:
         """Analyse and write every item; interrupted (Ctrl-C, SIGTERM), it still writes what has come back."""
         started = time.perf_counter()
         in_flight = self.in_flight or 2 * self.executor.workers
         try:
+            tsvectors = self.store.dialect == "postgresql"
             for batch, result in self.executor.map_bounded(self.task, chunks(items, self.batch), self.analyze,
-                                                           self.fast, in_flight=in_flight):
+                                                           self.fast, tsvectors, in_flight=in_flight):
                 self._take(batch, result)
+                self._steady(len(batch))
                 if len(self._pending) >= self.write_batch or time.perf_counter() - self._flushed > self.flush_s:
                     self._flush(reading)
                 if progress is not None:
@@ -83,6 +90,15 @@ class Runner:
             self._flush(reading)
             self.totals.wall_seconds = time.perf_counter() - started
         return self.totals
+
+    def _steady(self, documents: int) -> None:
+        t = self.totals
+        self._batches += 1
+        if self._batches == self.executor.workers:
+            self._steady_from = time.perf_counter()
+        elif self._batches > self.executor.workers:
+            t.steady_documents += documents
+            t.steady_seconds = time.perf_counter() - self._steady_from
 
     def _take(self, batch: list[Item], result: BatchResult | BaseException) -> None:
         t = self.totals

@@ -49,11 +49,15 @@ class BatchResult:
     worker: str = ""
 
 
-def analyse_batch(items: Sequence[Item], analyze: bool, fast: bool) -> BatchResult:
-    """Analyse (or only structure, without `analyze`) each item and prepare its rows for the writer."""
+def analyse_batch(items: Sequence[Item], analyze: bool, fast: bool, tsvectors: bool = False) -> BatchResult:
+    """Analyse (or only structure, without `analyze`) each item and prepare its rows for the writer.
+
+    `tsvectors`: also make the PostgreSQL index entries, which the writer would otherwise make.
+    """
     from rhetorscope.errors import RhetorscopeError
     from rhetorscope.language import refuse_unsupported_early
     from rhetorscope.store.records import prepare
+    from rhetorscope.store.tokens import to_tsvector
 
     started = time.process_time()
     result = BatchResult(worker=f"{socket.gethostname()}:{os.getpid()}")
@@ -65,8 +69,10 @@ def analyse_batch(items: Sequence[Item], analyze: bool, fast: bool) -> BatchResu
                 assert item.raw is not None
                 refuse_unsupported_early(item.raw.text, item.name)
                 analysis = _pipeline(analyze, fast)(item.raw)
-            result.prepared.append(prepare(analysis, key=item.key, source=analysis.document.metadata.source,
-                                           analyzed=analyze))
+            prepared = prepare(analysis, key=item.key, source=analysis.document.metadata.source, analyzed=analyze)
+            if tsvectors:
+                prepared.tsvectors = [to_tsvector(stems, forms) for stems, forms in prepared.index]
+            result.prepared.append(prepared)
         except RhetorscopeError as exc:
             result.failures.append(Failure(item.name, exc.message, item.key))
         except Exception as exc:  # a bug on one document must not cost the batch; it is reported with its type

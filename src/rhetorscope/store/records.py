@@ -13,11 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, insert, select, text, update
+from sqlalchemy import Connection, Row, bindparam, delete, select, text, update
 
 from rhetorscope.model import Analysis, Document, DocumentMetadata, Editorial, Finding, Segment, Sentence
 from rhetorscope.readers.base import RawDocument
 from rhetorscope.store import schema as t
+from rhetorscope.store.bulk import insert_documents, insert_rows, insert_segments
 from rhetorscope.store.repeats import Passage, passages_of
 from rhetorscope.store.tokens import index_terms, to_tsvector
 
@@ -99,6 +100,9 @@ class Prepared:
     passages: list[Passage] = field(default_factory=list)
     #: Per segment, the stems and folded forms the full-text index holds (`rhetorscope.store.tokens`).
     index: list[tuple[str, str]] = field(default_factory=list)
+    #: Per segment, its PostgreSQL tsvector, when a scale-out worker made it: there the single writer's CPU is
+    #: what limits a run, so the workers do what they can of its work. None: the writer makes them.
+    tsvectors: list[str] | None = None
 
 
 def _spans(spans: Sequence[Sentence | Editorial], doc_text: str) -> list[list[Any]]:
@@ -203,7 +207,7 @@ def write(conn: Connection, batch: Sequence[Prepared], *, run_id: int) -> Writte
     if new:
         stmt = _insert_ignore(conn, t.documents, ["content_key"]).returning(
             t.documents.c.content_key, t.documents.c.id)
-        ids = dict(conn.execute(stmt, [row(p) for p in new]).all())
+        ids = insert_documents(conn, [row(p) for p in new], stmt)
         written += [(p, ids[p.key]) for p in new if p.key in ids]
     replaced = [(p, stored[p.key].id) for p in upgrades + edits]
     if replaced:
@@ -332,32 +336,18 @@ def _write_children(conn: Connection, written: Sequence[tuple[Prepared, int]], *
         return
     seg_rows = [{**s, "document_id": doc_id} for p, doc_id in written for s in p.segments]
     if seg_rows:
-        seg_ids = list(conn.execute(insert(t.segments).returning(t.segments.c.id, sort_by_parameter_order=True),
-                                    seg_rows).scalars())
-        _index_segments(conn, seg_ids, [terms for p, _ in written for terms in p.index])
-    finding_rows = [{**f, "document_id": doc_id} for p, doc_id in written for f in p.findings]
-    if finding_rows:
-        conn.execute(insert(t.findings), finding_rows)
+        terms = [entry for p, _ in written for entry in p.index]
+        tsv = ([v for p, _ in written for v in (p.tsvectors or [to_tsvector(*i) for i in p.index])]
+               if conn.dialect.name == "postgresql" else None)
+        insert_segments(conn, seg_rows, terms, tsv)
+    insert_rows(conn, t.findings, [{**f, "document_id": doc_id} for p, doc_id in written for f in p.findings])
     model_ids = _model_ids(conn, {m for p, _ in written for m in p.models.items()})
-    link_rows = [{"document_id": doc_id, "model_version_id": model_ids[m]}
-                 for p, doc_id in written for m in p.models.items()]
-    if link_rows:
-        conn.execute(insert(t.document_models), link_rows)
+    insert_rows(conn, t.document_models, [{"document_id": doc_id, "model_version_id": model_ids[m]}
+                                          for p, doc_id in written for m in p.models.items()])
     passage_rows = [{"document_id": doc_id, "segment_key": ps.segment_key, "level": ps.level,
                      "start": ps.start, "end": ps.end, "bands": ps.bands}
                     for p, doc_id in written for ps in p.passages] if with_passages else []
-    if passage_rows:
-        conn.execute(insert(t.passages), passage_rows)
-
-
-def _index_segments(conn: Connection, segment_ids: Sequence[int], terms: Sequence[tuple[str, str]]) -> None:
-    """Full-text index entries: FTS5 rows on SQLite, a tsvector column on PostgreSQL, of the same tokens."""
-    if conn.dialect.name == "sqlite":
-        conn.execute(text("INSERT INTO segments_fts(rowid, stems, forms) VALUES (:id, :stems, :forms)"),
-                     [{"id": i, "stems": st, "forms": fo} for i, (st, fo) in zip(segment_ids, terms, strict=True)])
-    else:
-        conn.execute(text("UPDATE segments SET tsv = CAST(:tsv AS tsvector) WHERE id = :id"),
-                     [{"id": i, "tsv": to_tsvector(st, fo)} for i, (st, fo) in zip(segment_ids, terms, strict=True)])
+    insert_rows(conn, t.passages, passage_rows)
 
 
 def index_rows(conn: Connection, where: str = "", params: dict[str, Any] | None = None) -> list[tuple[int, str, str]]:
