@@ -74,8 +74,8 @@ def test_streamed_telegram_reads_what_the_whole_file_reader_reads(tmp_path: Path
     assert failures[1][0] == "broken.json: after message #3" and "not valid JSON" in failures[1][1]
 
 
-def test_local_pool_finds_what_one_process_finds(tmp_path: Path) -> None:
-    single, pooled = tmp_path / "single.sqlite", tmp_path / "pooled.sqlite"
+def test_local_pool_and_reanalyze_find_what_one_process_finds(tmp_path: Path) -> None:
+    single, pooled, later = tmp_path / "single.sqlite", tmp_path / "pooled.sqlite", tmp_path / "later.sqlite"
     common = ["ingest", str(FIXTURE), "--analyze", "--fast", "--batch", "5"]
     subprocess.run([*CLI, *common, "--db", str(single), "--jobs", "1"], check=True, capture_output=True)
     done = subprocess.run([*CLI, *common, "--db", str(pooled), "--executor", "local", "--workers", "2"],
@@ -89,6 +89,15 @@ def test_local_pool_finds_what_one_process_finds(tmp_path: Path) -> None:
     with Store.open(pooled, readonly=True) as store:
         (run,) = list_runs(store)
     assert (run.command, run.status, run.executor, run.workers, run.added) == ("ingest", "finished", "local", 2, 23)
+
+    # stored structure-only, then analysed where it is stored
+    subprocess.run([*CLI, "ingest", str(FIXTURE), "--db", str(later), "--jobs", "1"], check=True, capture_output=True)
+    done = subprocess.run([*CLI, "reanalyze", "--db", str(later), "--fast", "--workers", "1", "--batch", "7"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "23 stored documents to analyse" in done.stderr and "23 added" in done.stderr
+    assert _findings(later) == expected
+    _once(later, 23)
 
 
 def _crash_once(items: Sequence[Item], analyze: bool, fast: bool, tsvectors: bool, *, marker: str) -> BatchResult:
@@ -138,7 +147,7 @@ def _analysed(db: Path) -> int:
 
 
 def test_killed_client_resumes_where_it_stopped(tmp_path: Path) -> None:
-    export = telegram_export(tmp_path / "result.json", 200)
+    export = telegram_export(tmp_path / "result.json", 120)
     db = tmp_path / "corpus.sqlite"
     cmd = [*CLI, "ingest", str(export), "--db", str(db), "--analyze", "--fast", "--batch", "10", "--executor",
            "local", "--workers", "1"]
@@ -149,12 +158,12 @@ def test_killed_client_resumes_where_it_stopped(tmp_path: Path) -> None:
     os.killpg(client.pid, signal.SIGKILL)  # the client and its worker: nothing gets to clean up
     client.wait()
     before = _analysed(db)
-    assert 0 < before < 200, "the client was killed mid-run"
+    assert 0 < before < 120, "the client was killed mid-run"
 
     done = subprocess.run(cmd, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert f"{200 - before} added" in done.stderr and f"{before} skipped" in done.stderr
-    _once(db, 200)
+    assert f"{120 - before} added" in done.stderr and f"{before} skipped" in done.stderr
+    _once(db, 120)
     with Store.open(db, readonly=True) as store:
         statuses = [r.status for r in list_runs(store)]
     assert statuses == ["finished", "running"]  # the killed one could record nothing
@@ -162,3 +171,4 @@ def test_killed_client_resumes_where_it_stopped(tmp_path: Path) -> None:
     again = subprocess.run([*CLI, "reanalyze", "--db", str(db), "--fast", "--workers", "1"], capture_output=True,
                            text=True)
     assert again.returncode == 0 and "0 stored documents to analyse" in again.stderr, again.stderr
+
