@@ -34,7 +34,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "telegram_export.json"
 
 def _findings(db: str | Path) -> dict[bytes, list[tuple[object, ...]]]:
     """Each stored document's findings (by content key), and a count per key to catch duplicates."""
-    with Store.open(db) as store, store.engine.connect() as conn:
+    with Store.open(db, readonly=True) as store, store.engine.connect() as conn:
         rows = conn.execute(text("SELECT d.content_key, f.technique, f.start, f.\"end\", f.confidence FROM documents d "
                                  "LEFT JOIN findings f ON f.document_id = d.id ORDER BY d.content_key, f.start, "
                                  "f.technique")).all()
@@ -46,7 +46,7 @@ def _findings(db: str | Path) -> dict[bytes, list[tuple[object, ...]]]:
 
 def _once(db: str | Path, expected: int) -> None:
     """Every document stored once, analysed, with one link per model and no finding twice."""
-    with Store.open(db) as store, store.engine.connect() as conn:
+    with Store.open(db, readonly=True) as store, store.engine.connect() as conn:
         docs, analysed = conn.execute(text("SELECT COUNT(*), SUM(CASE WHEN analyzed THEN 1 ELSE 0 END) "
                                            "FROM documents")).one()
         twice = conn.execute(text("SELECT COUNT(*) FROM (SELECT document_id, key FROM findings "

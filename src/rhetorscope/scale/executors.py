@@ -124,7 +124,7 @@ class LocalExecutor(Executor):
 class DaskExecutor(Executor):
     """A dask.distributed cluster: `tcp://HOST:PORT` of a running scheduler, or `local:N` for a LocalCluster."""
 
-    def __init__(self, scheduler: str, *, timeout_s: float = 30) -> None:
+    def __init__(self, scheduler: str, *, timeout_s: float = 10) -> None:
         try:
             from distributed import Client, LocalCluster
         except ImportError:
