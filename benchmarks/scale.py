@@ -24,7 +24,6 @@ import argparse
 import json
 import random
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -118,12 +117,17 @@ def main() -> None:
     args = parser.parse_args()
     if not args.datasets.is_dir():
         sys.exit(f"datasets not found at {args.datasets} (pass --datasets)")
+    with tempfile.TemporaryDirectory(prefix="rs-scale-bench-") as scratch:
+        work = args.keep or Path(scratch)
+        work.mkdir(parents=True, exist_ok=True)
+        run(args, work, sentence_pool(args.datasets))
+
+
+def run(args: argparse.Namespace, work: Path, pool: list[str]) -> None:
+    """The benchmark's stages, with the exports in `work`."""
     from rhetorscope.store import SearchFilters, Store
 
     rng = random.Random(args.seed)
-    work = args.keep or Path(tempfile.mkdtemp(prefix="rs-scale-bench-"))
-    work.mkdir(parents=True, exist_ok=True)
-    pool = sentence_pool(args.datasets)
     export, sample = work / "result.json", work / "sample.json"
     started = time.perf_counter()
     size = write_export(export, posts(pool, args.posts, rng))
@@ -180,7 +184,6 @@ def main() -> None:
         if args.keep is None:
             for schema in schemas:
                 drop(args.db, schema)
-            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -47,7 +47,8 @@ def _run(store: Store, run_id: int, executor: Executor, items: Callable[[Reading
     from rhetorscope.scale.runner import Runner
 
     reading = Reading()
-    runner = Runner(store, run_id, executor, analyze=analyze, fast=fast, batch=batch, write_batch=max(batch, 1000))
+    runner = Runner(store, run_id, executor, analyze=analyze, fast=fast, batch=batch, write_batch=max(batch, 1000),
+                    stored_before=store.stats()["documents"])
     status = "failed"
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
@@ -88,24 +89,37 @@ def _summary(totals: Totals, reading: Reading, run_id: int, workers: int) -> Non
                          f"`rhetorscope runs --failures {run_id}` lists them with their reasons")
 
 
-def scale_ingest(files: list[Path], *, db: str | None, analyze: bool, fast: bool, executor: ExecutorKind,
-                 workers: int, scheduler: str | None, batch: int, reader_options: dict[str, Any]) -> None:
-    """`ingest --executor …`: read the files as a stream and analyse them on the executor's workers."""
-    from rhetorscope.scale.inputs import from_files
+def _scaled(db: str | None, kind: ExecutorKind, workers: int, scheduler: str | None, *, command: str,
+            paths: list[str], analyze: bool, fast: bool, batch: int,
+            plan: Callable[[Store, Executor], Callable[[Reading], Iterator[Item]]]) -> None:
+    """Open the store and the executor, record the run, run what `plan` streams, and print the summary."""
     from rhetorscope.store.runs import describe_run
 
     store = _open(db, readonly=False)
     try:
-        with _executor(executor, workers, scheduler) as pool:
-            run_id = store.begin_run([str(p) for p in files], analyzed=analyze)
-            describe_run(store, run_id, command="ingest", executor=pool.name, workers=pool.workers)
-            totals, reading = _run(store, run_id, pool, lambda r: from_files(
-                store, files, analyze=analyze, reader_options=reader_options, reading=r),
-                analyze=analyze, fast=fast, batch=batch, label="analysing" if analyze else "ingesting", files=True)
+        with _executor(kind, workers, scheduler) as pool:
+            items = plan(store, pool)
+            run_id = store.begin_run(paths, analyzed=analyze)
+            describe_run(store, run_id, command=command, executor=pool.name, workers=pool.workers)
+            totals, reading = _run(store, run_id, pool, items, analyze=analyze, fast=fast, batch=batch,
+                                   label="analysing" if analyze else "ingesting", files=bool(paths))
             workers_used = pool.workers
     finally:
         store.close()
     _summary(totals, reading, run_id, workers_used)
+
+
+def scale_ingest(files: list[Path], *, db: str | None, analyze: bool, fast: bool, executor: ExecutorKind,
+                 workers: int, scheduler: str | None, batch: int, reader_options: dict[str, Any]) -> None:
+    """`ingest --executor …`: read the files as a stream and analyse them on the executor's workers."""
+    from rhetorscope.scale.inputs import from_files
+
+    def plan(store: Store, _pool: Executor) -> Callable[[Reading], Iterator[Item]]:
+        return lambda reading: from_files(store, files, analyze=analyze, reader_options=reader_options,
+                                          reading=reading)
+
+    _scaled(db, executor, workers, scheduler, command="ingest", paths=[str(p) for p in files], analyze=analyze,
+            fast=fast, batch=batch, plan=plan)
 
 
 def reanalyze(
@@ -124,29 +138,22 @@ def reanalyze(
     """
     from rhetorscope.scale.inputs import from_store
     from rhetorscope.scale.tasks import current_models
-    from rhetorscope.store.runs import count_not_current, describe_run
+    from rhetorscope.store.runs import count_not_current
 
-    store = _open(db, readonly=False)
-    try:
-        with _executor(executor, workers, scheduler) as pool:
-            models = pool.call(current_models, fast)
-            todo = count_not_current(store, models)
-            run_id = store.begin_run([], analyzed=True)
-            describe_run(store, run_id, command="reanalyze", executor=pool.name, workers=pool.workers)
-            _console(stderr=True).print(f"{todo} stored documents to analyse with {', '.join(models.values())}",
-                                        highlight=False, markup=False)
+    def plan(store: Store, pool: Executor) -> Callable[[Reading], Iterator[Item]]:
+        models = pool.call(current_models, fast)
+        todo = count_not_current(store, models)
+        _console(stderr=True).print(f"{todo} stored documents to analyse with {', '.join(models.values())}",
+                                    highlight=False, markup=False)
 
-            def items(reading: Reading) -> Iterator[Item]:
-                reading.documents = todo
-                return from_store(store, models, reading)
+        def items(reading: Reading) -> Iterator[Item]:
+            reading.documents = todo
+            return from_store(store, models, reading)
 
-            totals, reading = _run(store, run_id, pool, items, analyze=True, fast=fast, batch=batch,
-                                   label="analysing", files=False)
-            workers_used = pool.workers
-    finally:
-        store.close()
-    _summary(totals, reading, run_id, workers_used)
+        return items
 
+    _scaled(db, executor, workers, scheduler, command="reanalyze", paths=[], analyze=True, fast=fast, batch=batch,
+            plan=plan)
 
 
 def runs(

@@ -1,13 +1,17 @@
 """One scale-out run: documents streamed to an executor in batches, results written to the store in bulk.
 
 The client is the single writer. It writes a batch's rows only when the batch has completed,
-in transactions of `write_batch` documents (SQLAlchemy's executemany, which psycopg sends as
-multi-row statements), or of what came back in the last `flush_s` seconds when fewer, so a
-killed client loses what was not committed and nothing else, and a batch retried after a lost
-worker is written once: each batch's result arrives once, and `records.write` skips a key
-already analysed by the same model versions. Near-
-duplicate clustering (MinHash LSH, `store.repeats`) runs every `cluster_every` documents
-written, so passages are clustered as batches arrive instead of all at the end.
+in transactions of `write_batch` documents (PostgreSQL COPY, `store.bulk`; executemany on
+SQLite), or of what came back in the last `flush_s` seconds when fewer, so a killed client
+loses what was not committed and nothing else, and a batch retried after a lost worker is
+written once: each batch's result arrives once, and `records.write` skips a key already
+analysed by the same model versions.
+
+Near-duplicate clustering (MinHash LSH, `store.repeats`) runs as batches arrive, whenever the
+corpus has grown by `cluster_every` documents and by a tenth since the last pass. A pass reads
+every stored passage's bands, so passes spaced geometrically cost about ten passes over the
+final corpus in all, however large it grows, instead of one per batch (quadratic in the corpus)
+or a single one at the end (no repeats found until the run is over).
 """
 
 from __future__ import annotations
@@ -61,6 +65,8 @@ class Runner:
     #: Results older than this are written even in a smaller transaction: a killed client loses seconds of work.
     flush_s: float = 2.0
     cluster_every: int = 20_000
+    #: Documents in the corpus before the run (the geometric spacing of the clustering passes counts from it).
+    stored_before: int = 0
     in_flight: int = 0
     task: Callable[..., BatchResult] = analyse_batch
     totals: Totals = field(default_factory=Totals)
@@ -124,7 +130,8 @@ class Runner:
         self._flushed = time.perf_counter()
         record_failures(self.store, self.run_id, reading.failures[self._recorded[0]:] + t.failures[self._recorded[1]:])
         self._recorded = (len(reading.failures), len(t.failures))
-        if t.written - self._clustered_at >= self.cluster_every:
+        grown = t.written - self._clustered_at
+        if grown >= self.cluster_every and grown >= 0.1 * (self.stored_before + self._clustered_at):
             self.cluster()
 
     def cluster(self) -> None:
