@@ -67,6 +67,11 @@ def _documents(path: Path, options: Mapping[str, Any], reading: Reading, done: i
     from rhetorscope.readers import read_path
     from rhetorscope.readers.stream import is_streamable, stream_telegram
 
+    limit = options.get("max_bytes")
+    if limit is not None and path.stat().st_size > limit:
+        reading.fail(str(path), f"{path.stat().st_size / 1_048_576:.1f} MB, over the {limit / 1_048_576:.0f} MB "
+                     "limit (raise it with --max-size)")
+        return
     try:
         with path.open("rb") as f:
             head = f.read(_HEAD)
