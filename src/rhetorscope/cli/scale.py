@@ -47,7 +47,7 @@ def _run(store: Store, run_id: int, executor: Executor, items: Callable[[Reading
     from rhetorscope.scale.runner import Runner
 
     reading = Reading()
-    runner = Runner(store, run_id, executor, analyze=analyze, fast=fast, batch=batch, write_batch=max(batch, 1000),
+    runner = Runner(store, run_id, executor, analyze=analyze, fast=fast, batch=batch, write_batch=batch,
                     stored_before=store.stats()["documents"])
     status = "failed"
     previous = signal.signal(signal.SIGTERM, _terminate)

@@ -61,7 +61,7 @@ class Runner:
     analyze: bool
     fast: bool = False
     batch: int = 200
-    write_batch: int = 1000
+    write_batch: int = 500
     #: Results older than this are written even in a smaller transaction: a killed client loses seconds of work.
     flush_s: float = 2.0
     cluster_every: int = 20_000
