@@ -24,6 +24,7 @@ import argparse
 import json
 import random
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -93,16 +94,18 @@ def drop(db: str, schema: str) -> None:
 def ingest(export: Path, url: str, *extra: str) -> dict[str, float]:
     """Run `rhetorscope ingest --executor local` and read its summary line."""
     cli = str(Path(sys.executable).with_name("rhetorscope"))
-    started = time.perf_counter()
+    started, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run([cli, "ingest", str(export), "--db", url, "--executor", "local", *extra],
                           capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
+    elapsed, after = time.perf_counter() - started, resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     said = " ".join(done.stderr.split())  # the console wraps its lines
     found = _SUMMARY.search(said)
     if found is None:  # exit 2 with a summary: some posts were not stored (e.g. a sentence in Spanish), said above
         sys.exit(f"ingest failed:\n{done.stderr[-3000:]}")
     print("   ", said[found.start():])
-    return {"end_to_end_s": elapsed, **{k: float(v.replace(",", "")) for k, v in found.groupdict().items()}}
+    return {"end_to_end_s": elapsed, "cpu_s": cpu,
+            **{k: float(v.replace(",", "")) for k, v in found.groupdict().items()}}
 
 
 def main() -> None:
@@ -139,8 +142,11 @@ def run(args: argparse.Namespace, work: Path, pool: list[str]) -> None:
         print("1. ingest, structure only, 2 local workers, into PostgreSQL")
         url = schema_url(args.db, "scale_all")
         structure = ingest(export, url, "--workers", "2", "--batch", "500")
+        per_post = structure["cpu_s"] / args.posts
         print(f"   {args.posts / structure['end_to_end_s']:,.0f} posts/s end to end "
-              f"({structure['end_to_end_s'] / 60:.1f} min for {args.posts:,}; target 1M in <= 15 min)")
+              f"({structure['end_to_end_s'] / 60:.1f} min for {args.posts:,}; target 1M in <= 15 min); "
+              f"{per_post * 1000:.2f} CPU s per 1,000 posts (client and workers; the PostgreSQL server not "
+              f"counted): 1M posts on 2 cores of our own would take {per_post * 1e6 / 2 / 60:.1f} min of them")
 
         print("2. search, repeats, trends over the whole corpus")
         with Store.open(url) as store:
@@ -159,6 +165,8 @@ def run(args: argparse.Namespace, work: Path, pool: list[str]) -> None:
         print(f"   search p50 {statistics.median(times):.1f} ms, p95 {times[94]:.1f} ms (target <= 50); repeats "
               f"{repeats_s:.2f} s ({page.total:,} clusters), trends {trends_s:.2f} s (targets <= 5 s)")
 
+        if not args.sample:
+            return
         print(f"3. ingest --analyze ({args.tier} tier) of a {args.sample:,}-post sample with 1 and 2 workers")
         tier = ["--fast"] if args.tier == "fast" else []
         runs = {w: ingest(sample, schema_url(args.db, f"scale_w{w}"), "--analyze", *tier, "--workers", str(w),

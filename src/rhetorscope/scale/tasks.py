@@ -73,8 +73,8 @@ def analyse_batch(items: Sequence[Item], analyze: bool, fast: bool, tsvectors: b
             if tsvectors:
                 prepared.tsvectors = [to_tsvector(stems, forms) for stems, forms in prepared.index]
             result.prepared.append(prepared)
-        except RhetorscopeError as exc:
-            result.failures.append(Failure(item.name, exc.message, item.key))
+        except RhetorscopeError as exc:  # its message may start with the document's name, said once already
+            result.failures.append(Failure(item.name, exc.message.removeprefix(item.name).lstrip(" :"), item.key))
         except Exception as exc:  # a bug on one document must not cost the batch; it is reported with its type
             result.failures.append(Failure(item.name, f"{type(exc).__name__}: {exc}", item.key))
     result.cpu_seconds = time.process_time() - started

@@ -80,3 +80,19 @@ def insert_segments(conn: Connection, rows: Sequence[dict[str, Any]], terms: Seq
     for row, tsv in zip(values, tsvectors, strict=True):
         row.append(tsv)
     _copy(conn, "segments", [*names, "tsv"], values)
+
+
+def set_column(conn: Connection, table: Table, column: str, values: Sequence[tuple[int, Any]]) -> None:
+    """Set one column of many rows given as (id, value): on PostgreSQL by COPY into a staging table and one
+    UPDATE … FROM (an UPDATE a row costs a round trip each; clustering sets tens of thousands at once)."""
+    if not values:
+        return
+    if conn.dialect.name != "postgresql":
+        conn.execute(text(f'UPDATE {table.name} SET "{column}" = :value WHERE id = :id'),
+                     [{"id": i, "value": v} for i, v in values])
+        return
+    staging = f"{table.name}_{column}_in"
+    conn.exec_driver_sql(f'CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS AS '
+                         f'SELECT id, "{column}" AS value FROM {table.name} WITH NO DATA')
+    _copy(conn, staging, ["id", "value"], values)
+    conn.exec_driver_sql(f'UPDATE {table.name} t SET "{column}" = s.value FROM {staging} s WHERE t.id = s.id')
