@@ -180,14 +180,17 @@ def run(args: argparse.Namespace, work: Path, pool: list[str]) -> None:
               f"per worker CPU second: {one['cpu_rate']:,.0f} and {two['cpu_rate']:,.0f} posts")
         busy = two["write_s"] / two["wall"]
         print(f"   writer: {two['write_rate']:,.0f} docs/s while writing, busy {busy:.0%} of the run")
-        efficiency = min(1.0, rate2 / rate1 / 2)
+        # per CPU second, so that the other users of the machine's cores do not count
+        efficiency = min(1.0, two["cpu_rate"] / one["cpu_rate"])
+        print(f"   scaling per CPU second from 1 to 2 workers: {2 * efficiency:.2f}x")
         for workers in (8, 32):
             analysis = 1_000_000 / (per_worker * workers * efficiency)
             writing = 1_000_000 / two["write_rate"]
             print(f"   projected 1M posts on {workers} workers: {max(analysis, writing) / 3600:.2f} h "
                   f"(analysis {analysis / 3600:.2f} h, the writer alone {writing / 3600:.2f} h)")
-        print("   assumption: each worker a core as fast as one here, analysing at the measured per-CPU-second "
-              "rate, with the 1->2 scaling efficiency kept, and one writer writing at its measured rate")
+        print("   assumption: each worker a core of its own as fast as one here, analysing at the measured "
+              "per-CPU-second rate, with the 1->2 per-CPU-second scaling kept, and one writer writing at its "
+              "measured rate (while writing)")
     finally:
         if args.keep is None:
             for schema in schemas:

@@ -54,7 +54,7 @@ def _run(store: Store, run_id: int, executor: Executor, items: Callable[[Reading
     try:
         with RunProgress(_console(stderr=True), reading, label=label, files=files) as progress:
             runner.run(items(reading), reading, progress)
-            runner.cluster()
+            runner.finish()
         status = "finished with errors" if reading.failures or runner.totals.failures else "finished"
     except KeyboardInterrupt:
         status = "interrupted"

@@ -134,6 +134,15 @@ class Runner:
         if grown >= self.cluster_every and grown >= 0.1 * (self.stored_before + self._clustered_at):
             self.cluster()
 
+    def finish(self) -> None:
+        """The last clustering pass, and fresh planner statistics for what the run added (PostgreSQL)."""
+        from rhetorscope.store.bulk import refresh_statistics
+        from rhetorscope.store.engine import retry_locked
+
+        self.cluster()
+        if self.totals.written:
+            retry_locked(self.store.engine, refresh_statistics)
+
     def cluster(self) -> None:
         """Cluster the passages written since the last call (near-duplicates, incrementally)."""
         started = time.perf_counter()
