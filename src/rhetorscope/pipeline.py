@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 
 from rhetorscope import __version__
-from rhetorscope.model import Analysis, Finding
+from rhetorscope.model import Analysis, Document, Finding
 from rhetorscope.readers.base import RawDocument
 from rhetorscope.work import Component, Work
 
@@ -27,9 +27,14 @@ class Pipeline:
     def names(self) -> list[str]:
         return [c.name for c in self.components]
 
-    def __call__(self, raw: RawDocument, on_stage: Callable[[str], None] | None = None) -> Analysis:
-        """Run every component; `on_stage(name)` is told as each one starts (progress for long texts)."""
-        work = Work(raw=raw)
+    def __call__(self, raw: RawDocument, on_stage: Callable[[str], None] | None = None,
+                 document: Document | None = None) -> Analysis:
+        """Run every component; `on_stage(name)` is told as each one starts (progress for long texts).
+
+        `document` is one whose structure is known already (a stored document that
+        `rhetorscope reanalyze` runs `analysis_stages` on again).
+        """
+        work = Work(raw=raw, text=document.text if document else "", document=document)
         for component in self.components:
             if on_stage is not None:
                 on_stage(component.name)
@@ -92,6 +97,13 @@ def structure_pipeline() -> Pipeline:
     from rhetorscope.structure import RepairComponent, StructureComponent
 
     return Pipeline([RepairComponent(), StructureComponent(), LanguageComponent()])
+
+
+@lru_cache(maxsize=2)
+def analysis_stages(fast: bool = False) -> Pipeline:
+    """The stages after structure and language: what `rhetorscope reanalyze` reruns on a stored document."""
+    known = set(structure_pipeline().names)
+    return Pipeline(c for c in default_pipeline(fast=fast).components if c.name not in known)
 
 
 @lru_cache(maxsize=4)

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from rhetorscope.cli import analyze, claims, compare, corpus, ptc, semeval, serve, spans, train
+from rhetorscope.cli import analyze, claims, compare, corpus, ptc, scale, semeval, serve, spans, train
 from rhetorscope.errors import RhetorscopeError
 
 app = typer.Typer(
@@ -23,6 +23,7 @@ app = typer.Typer(
 app.command("analyze")(analyze.analyze)
 corpus.register(app)
 app.command("compare")(compare.compare)
+scale.register(app)
 app.command("serve")(serve.serve)
 app.add_typer(train.app, name="train")
 app.add_typer(semeval.app, name="semeval")

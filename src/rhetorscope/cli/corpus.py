@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from rhetorscope.cli.scale_options import ExecutorOption, SchedulerOption, WorkersOption
 from rhetorscope.errors import InputError, RhetorscopeError
 from rhetorscope.io import write_csv
 
@@ -315,9 +316,13 @@ def ingest(
                                                     "[default: ISO, epochs, RFC 2822, and the usual ways of the "
                                                     "six languages].")] = None,
     batch: Annotated[int, typer.Option(min=1, help="Documents per transaction: at most this many are lost "
-                                       "if the process is killed.")] = 500,
+                                       "if the process is killed (with --executor: per batch sent to a worker).")]
+    = 500,
     language: Annotated[str | None, typer.Option(help="Force the language of every document (en, ru, fr, de, it, "
                                                  "pl) instead of detecting it.")] = None,
+    executor: ExecutorOption = None,
+    workers: WorkersOption = 0,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Add documents to the corpus. Idempotent: what is stored already is skipped; Ctrl-C keeps what was written."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -325,13 +330,24 @@ def ingest(
     from rhetorscope.language import forced_language
 
     files = _files(paths)
+    reader_options = {"input_format": input_format, "max_bytes": int(max_size * 1024 * 1024),
+                      "text_column": text_column, "date_column": date_column, "source": source,
+                      "date_format": date_format}
+    if executor is not None:
+        from rhetorscope.cli.scale import scale_ingest
+
+        if language is not None:
+            raise InputError("--language cannot be combined with --executor yet",
+                             "leave out --executor to force the language, or let each document's be detected")
+
+        scale_ingest(files, db=db, analyze=analyze, fast=fast, executor=executor, workers=workers,
+                     scheduler=scheduler, batch=batch, reader_options=reader_options)
+        return
     store = _open(db, readonly=False)
     console = _console(stderr=True)
     run_id = store.begin_run([str(p) for p in paths], analyzed=analyze)
     job = _Ingest(store, run_id, analyze=analyze, jobs=jobs or min(os.cpu_count() or 1, 8), batch=batch,
-                  reader_options={"input_format": input_format, "max_bytes": int(max_size * 1024 * 1024),
-                                  "text_column": text_column, "date_column": date_column, "source": source,
-                                  "date_format": date_format}, fast=fast, language=forced_language(language))
+                  reader_options=reader_options, fast=fast, language=forced_language(language))
     started = time.perf_counter()
     status = "failed"
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),

@@ -88,28 +88,43 @@ def _account_chats(data: Any) -> list[Any] | None:
 
 def _chat(data: dict[str, Any], *, name: str, fallback: str | None, encoding: str | None,
           where: str) -> list[RawDocument]:
-    channel = data.get("name") if isinstance(data.get("name"), str) else None
-    username = data.get("username").lstrip("@") if isinstance(data.get("username"), str) else None
     documents = []
     for index, item in enumerate(data.get("messages", [])):
         try:
-            message = _Message.model_validate(item)
+            document = message_document(item, data, fallback=fallback, encoding=encoding)
         except ValidationError as exc:
-            err = exc.errors()[0]
-            loc = ".".join(str(p) for p in err["loc"]) or "message"
-            raise InputError(
-                f"{name}: {where}message #{index} is malformed ({loc}: {err['msg']}); nothing was read from this "
-                "file", _HINT,
-            ) from None
-        body = message.plain_text()
-        if message.type != "message" or not body.strip():
-            continue
-        documents.append(_document(
-            body, channel=channel, source=channel or fallback, encoding=encoding, message_id=message.id,
-            when=message.date, extra={"channel_id": data.get("id"), "username": username or None,
-                                      "from": message.sender, "forwarded_from": message.forwarded_from,
-                                      "edited": message.edited.isoformat() if message.edited else None}))
+            raise InputError(f"{name}: {where}message #{index} is malformed ({malformed(exc)}); nothing was "
+                             "read from this file", _HINT) from None
+        if document is not None:
+            documents.append(document)
     return documents
+
+
+def malformed(exc: ValidationError) -> str:
+    """What is wrong with a message, as 'field: reason'."""
+    err = exc.errors()[0]
+    return f"{'.'.join(str(p) for p in err['loc']) or 'message'}: {err['msg']}"
+
+
+def message_document(item: Any, chat: dict[str, Any], *, fallback: str | None,
+                     encoding: str | None) -> RawDocument | None:
+    """One message of a chat as a document; None for service and media-only messages.
+
+    `chat` holds the chat's own fields (`name`, `id`, `username`); the streaming reader
+    (`readers.stream`) passes those it has seen before the messages. Raises pydantic's
+    `ValidationError` for a malformed message, so each caller decides what that costs.
+    """
+    message = _Message.model_validate(item)
+    body = message.plain_text()
+    if message.type != "message" or not body.strip():
+        return None
+    channel = chat.get("name") if isinstance(chat.get("name"), str) else None
+    username = chat.get("username").lstrip("@") if isinstance(chat.get("username"), str) else None
+    return _document(
+        body, channel=channel, source=channel or fallback, encoding=encoding, message_id=message.id,
+        when=message.date, extra={"channel_id": chat.get("id"), "username": username or None,
+                                  "from": message.sender, "forwarded_from": message.forwarded_from,
+                                  "edited": message.edited.isoformat() if message.edited else None})
 
 
 def _document(body: str, *, channel: str | None, source: str | None, encoding: str | None, message_id: int,

@@ -29,13 +29,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import OperationalError
 
 from rhetorscope.errors import RhetorscopeError
 
-SCHEMA_REVISION = "0004"
+SCHEMA_REVISION = "0005"
 BUSY_TIMEOUT_S = 60
 _WRITE_RETRIES = 8
 _MIGRATIONS = Path(__file__).with_name("migrations")
@@ -103,7 +103,11 @@ def make_engine(url: str, *, readonly: bool = False) -> Engine:
             except ImportError:
                 raise StoreError("PostgreSQL support is not installed",
                                  "pip install 'rhetorscope[postgres]'") from None
-        options = {"connect_args": {"options": "-c default_transaction_read_only=on"}} if readonly else {}
+        # connect_args replace the URL's own `options` (e.g. `-csearch_path=…`), so those are kept in front
+        own = make_url(url).query.get("options", "")
+        own = " ".join(own) if isinstance(own, tuple) else own
+        options = ({"connect_args": {"options": f"{own} -c default_transaction_read_only=on".strip()}}
+                   if readonly else {})
         engine = create_engine(url, json_serializer=serializer, pool_pre_ping=True, **options)
     event.listen(engine, "handle_error", functools.partial(_explain, where=where))
     return engine

@@ -13,11 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, insert, select, text, update
+from sqlalchemy import Connection, Row, bindparam, delete, select, text, update
 
 from rhetorscope.model import Analysis, Document, DocumentMetadata, Editorial, Finding, Segment, Sentence
 from rhetorscope.readers.base import RawDocument
 from rhetorscope.store import schema as t
+from rhetorscope.store.bulk import insert_documents, insert_rows, insert_segments
 from rhetorscope.store.repeats import Passage, passages_of
 from rhetorscope.store.tokens import index_terms, to_tsvector
 
@@ -99,6 +100,9 @@ class Prepared:
     passages: list[Passage] = field(default_factory=list)
     #: Per segment, the stems and folded forms the full-text index holds (`rhetorscope.store.tokens`).
     index: list[tuple[str, str]] = field(default_factory=list)
+    #: Per segment, its PostgreSQL tsvector, when a scale-out worker made it: there the single writer's CPU is
+    #: what limits a run, so the workers do what they can of its work. None: the writer makes them.
+    tsvectors: list[str] | None = None
 
 
 def _spans(spans: Sequence[Sentence | Editorial], doc_text: str) -> list[list[Any]]:
@@ -162,7 +166,8 @@ def write(conn: Connection, batch: Sequence[Prepared], *, run_id: int) -> Writte
     """Insert a batch in the caller's transaction; returns how many documents were added and updated.
 
     A document whose key is stored already is skipped, with two exceptions: a
-    stored one that was not analysed is replaced by this one's analysis, and a
+    stored one that was not analysed, or was analysed by other model versions
+    (`rhetorscope reanalyze`), is replaced by this one's analysis, and a
     stored record (a Telegram message) is replaced by a later edit of it, as
     told by its `edited` time; an older version of it is skipped. Inserts use ON
     CONFLICT DO NOTHING, so a concurrent writer on PostgreSQL that got there
@@ -183,8 +188,10 @@ def write(conn: Connection, batch: Sequence[Prepared], *, run_id: int) -> Writte
     new = [p for p in unique if p.key not in stored]
     edits = [p for p in unique if p.key in stored and edited_at(p.document["extra"]) > stored_edit(p)]
     edited = {p.key for p in edits}
-    upgrades = [p for p in unique if p.key in stored and p.key not in edited and not stored[p.key].analyzed
-                and p.document["analyzed"]]
+    models = _stored_models(conn, [stored[p.key].id for p in unique if p.key in stored and p.key not in edited
+                                   and stored[p.key].analyzed and p.document["analyzed"]])
+    upgrades = [p for p in unique if p.key in stored and p.key not in edited and p.document["analyzed"]
+                and (not stored[p.key].analyzed or models.get(stored[p.key].id, set()) != set(p.models.items()))]
     sources = _sources(conn, new + upgrades + edits)
     run = conn.execute(select(t.ingest_runs.c.generator, t.ingest_runs.c.schema_version)
                        .where(t.ingest_runs.c.id == run_id)).one()
@@ -200,7 +207,7 @@ def write(conn: Connection, batch: Sequence[Prepared], *, run_id: int) -> Writte
     if new:
         stmt = _insert_ignore(conn, t.documents, ["content_key"]).returning(
             t.documents.c.content_key, t.documents.c.id)
-        ids = dict(conn.execute(stmt, [row(p) for p in new]).all())
+        ids = insert_documents(conn, [row(p) for p in new], stmt)
         written += [(p, ids[p.key]) for p in new if p.key in ids]
     replaced = [(p, stored[p.key].id) for p in upgrades + edits]
     if replaced:
@@ -210,6 +217,18 @@ def write(conn: Connection, batch: Sequence[Prepared], *, run_id: int) -> Writte
     _write_children(conn, written + [(p, i) for p, i in replaced if p.key in edited], with_passages=True)
     _write_children(conn, [(p, i) for p, i in replaced if p.key not in edited], with_passages=False)
     return Written(added=len(written) + len(upgrades), updated=len(edits))
+
+
+def _stored_models(conn: Connection, doc_ids: Sequence[int]) -> dict[int, set[tuple[str, str]]]:
+    """The model versions each stored document was analysed with."""
+    out: dict[int, set[tuple[str, str]]] = {}
+    if doc_ids:
+        mv, dm = t.model_versions.c, t.document_models.c
+        for doc, component, version in conn.execute(
+                select(dm.document_id, mv.component, mv.version).join(t.model_versions, mv.id == dm.model_version_id)
+                .where(dm.document_id.in_(doc_ids))):
+            out.setdefault(doc, set()).add((component, version))
+    return out
 
 
 def _unless(value: str, default: str | None) -> str | None:
@@ -317,32 +336,18 @@ def _write_children(conn: Connection, written: Sequence[tuple[Prepared, int]], *
         return
     seg_rows = [{**s, "document_id": doc_id} for p, doc_id in written for s in p.segments]
     if seg_rows:
-        seg_ids = list(conn.execute(insert(t.segments).returning(t.segments.c.id, sort_by_parameter_order=True),
-                                    seg_rows).scalars())
-        _index_segments(conn, seg_ids, [terms for p, _ in written for terms in p.index])
-    finding_rows = [{**f, "document_id": doc_id} for p, doc_id in written for f in p.findings]
-    if finding_rows:
-        conn.execute(insert(t.findings), finding_rows)
+        terms = [entry for p, _ in written for entry in p.index]
+        tsv = ([v for p, _ in written for v in (p.tsvectors or [to_tsvector(*i) for i in p.index])]
+               if conn.dialect.name == "postgresql" else None)
+        insert_segments(conn, seg_rows, terms, tsv)
+    insert_rows(conn, t.findings, [{**f, "document_id": doc_id} for p, doc_id in written for f in p.findings])
     model_ids = _model_ids(conn, {m for p, _ in written for m in p.models.items()})
-    link_rows = [{"document_id": doc_id, "model_version_id": model_ids[m]}
-                 for p, doc_id in written for m in p.models.items()]
-    if link_rows:
-        conn.execute(insert(t.document_models), link_rows)
+    insert_rows(conn, t.document_models, [{"document_id": doc_id, "model_version_id": model_ids[m]}
+                                          for p, doc_id in written for m in p.models.items()])
     passage_rows = [{"document_id": doc_id, "segment_key": ps.segment_key, "level": ps.level,
                      "start": ps.start, "end": ps.end, "bands": ps.bands}
                     for p, doc_id in written for ps in p.passages] if with_passages else []
-    if passage_rows:
-        conn.execute(insert(t.passages), passage_rows)
-
-
-def _index_segments(conn: Connection, segment_ids: Sequence[int], terms: Sequence[tuple[str, str]]) -> None:
-    """Full-text index entries: FTS5 rows on SQLite, a tsvector column on PostgreSQL, of the same tokens."""
-    if conn.dialect.name == "sqlite":
-        conn.execute(text("INSERT INTO segments_fts(rowid, stems, forms) VALUES (:id, :stems, :forms)"),
-                     [{"id": i, "stems": st, "forms": fo} for i, (st, fo) in zip(segment_ids, terms, strict=True)])
-    else:
-        conn.execute(text("UPDATE segments SET tsv = CAST(:tsv AS tsvector) WHERE id = :id"),
-                     [{"id": i, "tsv": to_tsvector(st, fo)} for i, (st, fo) in zip(segment_ids, terms, strict=True)])
+    insert_rows(conn, t.passages, passage_rows)
 
 
 def index_rows(conn: Connection, where: str = "", params: dict[str, Any] | None = None) -> list[tuple[int, str, str]]:

@@ -177,6 +177,9 @@ def update_clusters(conn: Connection) -> int:
     import numpy as np
     from sqlalchemy import text
 
+    from rhetorscope.store import schema as t
+    from rhetorscope.store.bulk import set_column
+
     rows = conn.execute(text("SELECT id, bands, cluster_id FROM passages ORDER BY id")).all()
     fresh = [r for r in rows if r[2] is None]
     if not fresh:
@@ -196,11 +199,11 @@ def update_clusters(conn: Connection) -> int:
         _confirm(conn, candidates, ids, clusters, uf)
 
     new_ids = ids[is_new]
-    updates = [{"cid": uf.find(int(pid)), "pid": int(pid)} for pid in new_ids]
+    updates = [(int(pid), uf.find(int(pid))) for pid in new_ids]
     roots = {int(c): uf.find(int(c)) for c in np.unique(clusters[~is_new])}
     moved = [i for i in np.flatnonzero(~is_new) if roots[int(clusters[i])] != clusters[i]]
-    updates += [{"cid": roots[int(clusters[i])], "pid": int(ids[i])} for i in moved]
-    conn.execute(text("UPDATE passages SET cluster_id = :cid WHERE id = :pid"), updates)
+    updates += [(int(ids[i]), roots[int(clusters[i])]) for i in moved]
+    set_column(conn, t.passages, "cluster_id", updates)
     return int(is_new.sum())
 
 

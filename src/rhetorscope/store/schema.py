@@ -89,6 +89,21 @@ ingest_runs = Table(
     Column("failed", Integer, nullable=False, default=0),
     Column("generator", String, nullable=False),
     Column("schema_version", String, nullable=False),
+    #: NULL: `ingest`; else the command (`reanalyze`)
+    Column("command", String),
+    #: NULL: ingest's own process pool; else `local` or the Dask scheduler's address
+    Column("executor", String),
+    Column("workers", Integer),
+    Column("failed_documents", Integer),
+)
+
+run_failures = Table(
+    "run_failures", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", Integer, ForeignKey("ingest_runs.id", ondelete="CASCADE"), nullable=False),
+    Column("content_key", LargeBinary),
+    Column("item", String, nullable=False),
+    Column("reason", Text, nullable=False),
 )
 
 model_versions = Table(
