@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from rhetorscope.detect.corpus import Article, Span, Unit
-from rhetorscope.masking import mask
+from rhetorscope.masking import mask, offset_map
 from rhetorscope.model import Document, DocumentMetadata, Finding, Segment, Sentence
 from rhetorscope.readers.base import RawDocument
 from rhetorscope.spans import fit
@@ -17,7 +17,7 @@ from rhetorscope.spans.component import SpanComponent
 from rhetorscope.spans.fragments import FragmentModel, load, tidy
 from rhetorscope.spans.predict import LABELS, logits_of, tag, tokenise
 from rhetorscope.spans.ptc import LabeledSpan, score_spans
-from rhetorscope.spans.tokens import offset_map, tokenize
+from rhetorscope.spans.tokens import tokenize
 from rhetorscope.work import SentenceVerdict, Work
 
 LL, NC, DOUBT = "Loaded_Language", "Name_Calling-Labeling", "Doubt"

@@ -33,11 +33,9 @@ def score(
                               help="folder with article*.labels files (or a PTC folder with train-labels/)"),
 ) -> None:
     """Span identification and technique-aware P/R/F1 with the SemEval-2020 partial-overlap metric."""
-    from rhetorscope.spans.ptc import format_scores, read_gold_dir, read_span_file, score_spans
+    from rhetorscope.spans.ptc import PTC_LABELS, format_scores, score_files
 
-    gold_spans = read_gold_dir(gold)
-    predictions = read_span_file(pred)
-    unknown = sorted(set(predictions) - set(gold_spans))
+    scores, unknown = score_files(pred, gold, PTC_LABELS)
     if unknown:
         typer.echo(f"ignoring {len(unknown)} predicted articles without gold labels, e.g. {unknown[0]}", err=True)
-    typer.echo(format_scores(score_spans(predictions, gold_spans)))
+    typer.echo(format_scores(scores))

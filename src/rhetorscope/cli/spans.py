@@ -43,13 +43,9 @@ def score(
                               "folder (train-labels/), or a folder of label files"),
 ) -> None:
     """Span identification and technique-aware P/R/F1 (SemEval-2020 partial overlap), per technique too."""
-    from rhetorscope.spans.ptc import format_scores, read_gold_dir, read_span_file, score_spans
+    from rhetorscope.spans.ptc import format_scores, score_files
 
-    gold_spans = read_gold_dir(gold)
-    predictions = read_span_file(pred)
-    unknown = sorted(set(predictions) - set(gold_spans))
+    scores, unknown = score_files(pred, gold)
     if unknown:
         typer.echo(f"ignoring {len(unknown)} predicted articles without gold labels, e.g. {unknown[0]}", err=True)
-    labels = sorted({s.label for spans in gold_spans.values() for s in spans}
-                    | {s.label for spans in predictions.values() for s in spans})
-    typer.echo(format_scores(score_spans(predictions, gold_spans, labels=labels)))
+    typer.echo(format_scores(scores))

@@ -273,6 +273,16 @@ def score_spans(
     )
 
 
+def score_files(pred: Path, gold: Path, labels: Sequence[str] | None = None) -> tuple[SpanScores, list[str]]:
+    """Score a prediction file against a gold folder; per-technique rows for `labels` (default: every
+    label of either side). Also returns the predicted article ids that have no gold (ignored)."""
+    gold_spans = read_gold_dir(gold)
+    predictions = read_span_file(pred)
+    if labels is None:
+        labels = sorted({s.label for spans in (*gold_spans.values(), *predictions.values()) for s in spans})
+    return score_spans(predictions, gold_spans, labels), sorted(set(predictions) - set(gold_spans))
+
+
 def _accumulate(pred: list[tuple[int, int]], gold: list[tuple[int, int]]) -> tuple[float, float, int, int]:
     precision_sum, recall_sum = _overlap_sums(pred, gold)
     return precision_sum, recall_sum, len(pred), len(gold)

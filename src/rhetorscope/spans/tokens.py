@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rhetorscope.classify.actors import PLACEHOLDER
+from rhetorscope.masking import offset_map
 
 _TOKEN = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]", re.UNICODE)
 QUOTES_OPEN = "\"“«„‘‚‹'"
@@ -36,28 +37,6 @@ class Token:
     @property
     def is_word(self) -> bool:
         return self.form[:1].isalnum() or self.form == PLACEHOLDER
-
-
-def offset_map(original: str, masked: str) -> tuple[list[int], list[int]]:
-    """For every character of `mask(original)`, where it starts and ends in `original`.
-
-    Masking only replaces names by the placeholder, so the text between placeholders is a copy of the
-    original in order; a placeholder stands for everything between the pieces around it. One pass,
-    so mapping every word of a sentence stays linear.
-    """
-    first = [0] * len(masked)
-    last = [0] * len(masked)
-    m_at = o_at = 0
-    for n, piece in enumerate(masked.split(PLACEHOLDER)):
-        found = original.find(piece, o_at) if piece else o_at
-        o_piece = found if found >= 0 else o_at
-        if n:
-            first[m_at - 1], last[m_at - 1] = o_at, max(o_at, o_piece)
-        for k in range(len(piece)):
-            first[m_at + k], last[m_at + k] = o_piece + k, o_piece + k + 1
-        m_at += len(piece) + 1
-        o_at = o_piece + len(piece)
-    return first, last
 
 
 def _shape(word: str) -> str:
