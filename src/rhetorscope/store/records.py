@@ -328,18 +328,30 @@ def _write_children(conn: Connection, written: Sequence[tuple[Prepared, int]], *
                  for p, doc_id in written for m in p.models.items()]
     if link_rows:
         conn.execute(insert(t.document_models), link_rows)
-    passage_rows = [{"document_id": doc_id, "segment_key": ps.segment_key, "level": ps.level,
-                     "start": ps.start, "end": ps.end, "bands": ps.bands}
-                    for p, doc_id in written for ps in p.passages] if with_passages else []
-    if passage_rows:
-        conn.execute(insert(t.passages), passage_rows)
+    if with_passages:
+        _bulk_insert(conn, "passages", ("document_id", "segment_key", "level", "start", "end", "bands"),
+                     [(doc_id, ps.segment_key, ps.level, ps.start, ps.end, ps.bands)
+                      for p, doc_id in written for ps in p.passages])
+
+
+def _bulk_insert(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert plain values (numbers, text, bytes) straight through the driver's executemany.
+
+    These rows need none of SQLAlchemy's per-value processing, which cost an ingest
+    several times SQLite's own work on the same rows (one row per paragraph or passage).
+    """
+    if not rows:
+        return
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    names = ", ".join(f'"{c}"' for c in columns)
+    conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({', '.join([mark] * len(columns))})", list(rows))
 
 
 def _index_segments(conn: Connection, segment_ids: Sequence[int], terms: Sequence[tuple[str, str]]) -> None:
     """Full-text index entries: FTS5 rows on SQLite, a tsvector column on PostgreSQL, of the same tokens."""
     if conn.dialect.name == "sqlite":
-        conn.execute(text("INSERT INTO segments_fts(rowid, stems, forms) VALUES (:id, :stems, :forms)"),
-                     [{"id": i, "stems": st, "forms": fo} for i, (st, fo) in zip(segment_ids, terms, strict=True)])
+        _bulk_insert(conn, "segments_fts", ("rowid", "stems", "forms"),
+                     [(i, st, fo) for i, (st, fo) in zip(segment_ids, terms, strict=True)])
     else:
         conn.execute(text("UPDATE segments SET tsv = CAST(:tsv AS tsvector) WHERE id = :id"),
                      [{"id": i, "tsv": to_tsvector(st, fo)} for i, (st, fo) in zip(segment_ids, terms, strict=True)])
