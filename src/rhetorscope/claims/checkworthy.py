@@ -149,6 +149,23 @@ class CheckworthyModel:
         vectors = _encode_remembered(encoder or load_encoder(self.meta.get("encoder_spec", "e5")), texts)
         return self.score_encoded(texts, vectors, languages, evidence)
 
+    def unencoded_margins(self, sentences: Sequence[str], languages: Sequence[str | None]) -> np.ndarray:
+        """Each raw sentence's margin without its encoder block (words and cues only, no encoding).
+
+        It ranks the sentences of a document too long to encode whole, so that the encoder's
+        budget goes to those most likely to be claims.
+        """
+        texts = [checkworthy_text(s) for s in sentences]
+        heads = ["en" if lang in (None, "en") else "xx" for lang in languages]
+        dim = len(self.coef["xx"]) - len(CUE_NAMES)
+        out = np.empty(len(texts), dtype=np.float32)
+        for start in range(0, len(texts), _BATCH):
+            batch = texts[start:start + _BATCH]
+            feats = self.features(batch, np.zeros((len(batch), dim), dtype=np.float32))
+            margins = {h: self.margins(feats, h) for h in set(heads[start:start + _BATCH])}
+            out[start:start + len(batch)] = [margins[h][i] for i, h in enumerate(heads[start:start + _BATCH])]
+        return out
+
     def score_encoded(self, texts: Sequence[str], vectors: np.ndarray,
                       languages: Sequence[str | None] | None = None, evidence: bool = False) -> list[Scored]:
         """Score masked sentences whose encoder rows are known, in batches (the word block is dense)."""
