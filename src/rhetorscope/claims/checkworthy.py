@@ -156,15 +156,15 @@ class CheckworthyModel:
         budget goes to those most likely to be claims.
         """
         texts = [checkworthy_text(s) for s in sentences]
-        heads = ["en" if lang in (None, "en") else "xx" for lang in languages]
-        dim = len(self.coef["xx"]) - len(CUE_NAMES)
-        out = np.empty(len(texts), dtype=np.float32)
-        for start in range(0, len(texts), _BATCH):
-            batch = texts[start:start + _BATCH]
-            feats = self.features(batch, np.zeros((len(batch), dim), dtype=np.float32))
-            margins = {h: self.margins(feats, h) for h in set(heads[start:start + _BATCH])}
-            out[start:start + len(batch)] = [margins[h][i] for i, h in enumerate(heads[start:start + _BATCH])]
-        return out
+        english = np.array([lang in (None, "en") for lang in languages], dtype=bool)
+        bw, n_words = self.block_weights, len(self.terms)
+        cues = cue_block(texts) * bw["c"]
+        out = np.where(english, cues @ self.coef["en"][-len(CUE_NAMES):] + self.intercept["en"],
+                       cues @ self.coef["xx"][-len(CUE_NAMES):] + self.intercept["xx"])
+        # the word block is sparse: its dot with the weights is summed per row without a dense matrix
+        rows, cols, vals = sparse_triplets([word_terms(t) for t in texts], self.vocab, self.idf)
+        words = np.bincount(rows, weights=vals * bw["w"] * self.coef["en"][:n_words][cols], minlength=len(texts))
+        return (out + np.where(english, words, 0.0)).astype(np.float32)
 
     def score_encoded(self, texts: Sequence[str], vectors: np.ndarray,
                       languages: Sequence[str | None] | None = None, evidence: bool = False) -> list[Scored]:
