@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -99,13 +101,19 @@ def write_export(path: Path, posts: list[str], start: int = 0) -> None:
 
 
 def timed_ingest(export: Path, db: Path, *extra: str) -> float:
+    """Wall seconds of one `rhetorscope ingest`; its CPU seconds (workers included) and the load are printed,
+    since on a shared machine the wall time follows the other jobs."""
     cli = str(Path(sys.executable).with_name("rhetorscope"))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run([cli, "ingest", str(export), "--db", str(db), *extra], capture_output=True, text=True)
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         sys.exit(f"ingest failed:\n{done.stderr[-3000:]}")
     print("   ", done.stderr.strip().splitlines()[-1])
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    print(f"    CPU {cpu:.1f} s (all processes), load average {os.getloadavg()[0]:.1f}")
     return elapsed
 
 
@@ -173,14 +181,17 @@ def main() -> None:
     print(f"   {args.analyze_posts / elapsed:,.0f} posts/s ({elapsed:.1f} s, end to end)")
 
     with Store.open(db) as store:
-        latencies = []
+        latencies, cpu = [], []
         for q, filters in queries(posts, rng):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             store.search(q, SearchFilters(**filters), limit=20)  # type: ignore[arg-type]
             latencies.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
         latencies.sort()
+        cpu.sort()
         print(f"3. search, 100 mixed queries: p50 {statistics.median(latencies):.1f} ms, "
-              f"p95 {latencies[94]:.1f} ms, max {latencies[-1]:.1f} ms")
+              f"p95 {latencies[94]:.1f} ms, max {latencies[-1]:.1f} ms (CPU p50 {statistics.median(cpu):.1f} ms, "
+              f"p95 {cpu[94]:.1f} ms)")
 
         store.update_repeats()
         with store.engine.connect() as conn:

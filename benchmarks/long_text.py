@@ -2,7 +2,8 @@
 
 The input is prose in one paragraph (the reference interview's words, its
 sentences shuffled so the text does not simply repeat). Targets (issue 13):
-1 MB ≤ 10 s, 5 MB ≤ 50 s, peak memory ≤ 1 GB.
+1 MB ≤ 10 s, 5 MB ≤ 50 s, peak memory ≤ 1 GB. Both are over the encoder's budget
+(`RHETORSCOPE_ENCODER_MAX_CHARS`), so the models line says which tier ran.
 
     python benchmarks/long_text.py                  # 1 MB and 5 MB
     python benchmarks/long_text.py --sizes 0.25,1
@@ -56,11 +57,12 @@ def measure(size: int) -> dict[str, object]:
             stages[str(current[1])] = now - float(current[0])
         current[:] = [now, name]
 
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     analysis = pipeline(raw, on_stage=stage)
     stage("")
-    return {"seconds": time.perf_counter() - started, "stages": stages, "findings": len(analysis.findings),
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {"seconds": time.perf_counter() - started, "cpu": time.process_time() - started_cpu, "stages": stages,
+            "findings": len(analysis.findings), "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "models": analysis.models}
 
 
 def main() -> None:
@@ -72,13 +74,15 @@ def main() -> None:
         print(json.dumps(measure(args.child)))
         return
     print(f"machine: {os.cpu_count()} CPUs · load average {os.getloadavg()[0]:.1f}")
-    print(f"{'size':>7} {'total s':>8} {'peak MB':>8} {'findings':>9}  per stage (s)")
+    print(f"{'size':>7} {'total s':>8} {'CPU s':>8} {'peak MB':>8} {'findings':>9}  per stage (s)")
     for mb in (float(s) for s in args.sizes.split(",")):
         done = subprocess.run([sys.executable, __file__, "--child", str(int(mb * 1_000_000))], check=True,
                               capture_output=True, text=True)
         result = json.loads(done.stdout.strip().splitlines()[-1])
         stages = " · ".join(f"{k} {v:.1f}" for k, v in result["stages"].items())
-        print(f"{mb:>5g} MB {result['seconds']:>8.1f} {result['peak_mb']:>8.0f} {result['findings']:>9}  {stages}")
+        print(f"{mb:>5g} MB {result['seconds']:>8.1f} {result['cpu']:>8.1f} {result['peak_mb']:>8.0f} "
+              f"{result['findings']:>9}  {stages}")
+        print(" " * 9 + "models: " + "; ".join(f"{k} {v}" for k, v in result["models"].items()))
 
 
 if __name__ == "__main__":

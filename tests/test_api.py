@@ -81,7 +81,8 @@ def test_corpus_ingests_and_answers_typed_results(tmp_path: Path) -> None:
         writer.writerow(["id", "channel", "date", "text"])
         for n in range(6):
             writer.writerow([n, "alpha" if n % 2 else "beta", f"2024-0{1 + n % 3}-1{n}",
-                             f"{POST} Post {n} says the West keeps provoking a crisis like shameless, lying hypocrites."])
+                             f"{POST} Post {n} says the West keeps provoking a crisis like shameless, lying "
+                             "hypocrites."])
         writer.writerow([99, "beta", "2024-02-02", SPANISH])
     with rhetorscope.Corpus(tmp_path / "corpus.sqlite") as corpus:
         stats = corpus.ingest(posts, fast=True)

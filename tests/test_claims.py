@@ -123,6 +123,34 @@ def test_bm25_ranks_shared_rare_words_first() -> None:
     assert index.shared_terms("how much did the bridge cost", "the bridge cost forty million") == ["bridge", "cost"]
 
 
+@pytest.mark.parametrize("titles", [False, True])
+def test_sketched_vectors_rank_like_the_full_product(titles: bool) -> None:
+    """The int8 sketch only picks which fact-checks to score exactly: the top k and their scores are the full
+    product's (e5-like vectors: one strong shared direction, so cosines crowd into a narrow band)."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+
+    def unit(n: int) -> np.ndarray:
+        rows = rng.normal(size=384) * 2 + rng.normal(size=(n, 384)) * 0.3
+        return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+
+    words = ["budget", "bridge", "vaccine", "election", "border", "river", "tax", "school"]
+    texts = [" ".join(rng.choice(words, 4)) for _ in range(3000)]
+    vectors, title_vectors = unit(3000), unit(3000) if titles else None
+    index = ClaimIndex(texts, vectors, title_vectors)
+    for n in range(20):
+        query = unit(1)[0]
+        full = vectors @ query if title_vectors is None else np.maximum(vectors @ query, title_vectors @ query)
+        lexical = index.bm25(texts[n])
+        blended = 0.8 * (full - full.min()) / (full.max() - full.min()) + 0.2 * lexical / lexical.max()
+        expected = sorted(range(len(texts)), key=lambda i: (-blended[i], i))[:10]
+        hits = index.search(texts[n], query, 10)
+        assert [h.index for h in hits] == expected
+        assert [h.score for h in hits] == pytest.approx([blended[i] for i in expected], abs=1e-6)
+        assert [h.cosine for h in hits] == pytest.approx([full[i] for i in expected], abs=1e-6)
+
+
 def test_cross_lingual_matching_finds_the_english_fact_check(tmp_path: Path) -> None:
     from rhetorscope.claims.factchecks import StoreMatcher, embed_missing, import_files
     from rhetorscope.encoder import load_encoder

@@ -253,3 +253,28 @@ def test_flip_rate_counts_labels_that_move_when_names_are_swapped(trained: tuple
     for m in (model, fast):
         report = flip_rate(m, [article], "unlisted", HashEncoder())
         assert report.articles == 1 and report.labels >= 2 and report.changed == 0
+
+
+def test_a_document_over_the_encoder_budget_gets_the_fast_tier_and_says_so(reference_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over `RHETORSCOPE_ENCODER_MAX_CHARS` the technique stage runs the fast tier and the claim stage scores only
+    the sentences its words and cues rank highest, within the budget; the models line and the findings say so."""
+    from rhetorscope.pipeline import default_pipeline
+    from rhetorscope.readers import read_path
+
+    (raw,) = read_path(reference_path)
+    monkeypatch.setenv("RHETORSCOPE_ENCODER_MAX_CHARS", "1500")
+    bounded = default_pipeline()(raw)
+    monkeypatch.delenv("RHETORSCOPE_ENCODER_MAX_CHARS")
+    full = default_pipeline()(raw)
+
+    assert "longer than the encoder reads (1,500 characters" in bounded.models["sentences-model"]
+    assert "longer than the encoder reads (1,500 characters" in bounded.models["claims"]
+    assert "(accurate)" in full.models["sentences-model"] and "encoder" not in full.models["claims"]
+    techniques = [f for f in bounded.findings if f.source.startswith("sentences")]
+    assert techniques and {f.tier for f in techniques} == {"fast"}
+    sentences = [s for seg in bounded.document.segments for s in seg.sentences]
+    scored = [s for s in sentences if s.checkworthiness is not None]
+    assert 0 < len(scored) < len(sentences) and sum(len(s.text) for s in scored) <= 1500
+    claims = {f.text for f in bounded.findings if f.kind == "claim"}
+    assert claims <= {s.text for s in scored}

@@ -11,6 +11,8 @@ questions matched against passages, "passage: " for everything the models classi
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
@@ -22,6 +24,28 @@ from .errors import RhetorscopeError
 Kind = Literal["query", "passage"]
 
 DEFAULT_ENCODER = "e5"
+
+ENCODER_MAX_CHARS = 50_000
+"""Characters of one document the contextual encoder reads at most (`RHETORSCOPE_ENCODER_MAX_CHARS`).
+
+The encoder reads about 800 tokens a second on 2 cores, so its cost, unlike every other stage's,
+is minutes for a long document: a megabyte is about 250,000 tokens. 50,000 characters (a long
+article, about a minute of encoding under load) bound it; over that the technique stage uses the
+fast tier and the claim stage encodes only its most promising sentences, and both say so.
+"""
+
+
+def encoder_max_chars() -> int:
+    """The encoder's budget per document: `RHETORSCOPE_ENCODER_MAX_CHARS` (0: no limit), else `ENCODER_MAX_CHARS`."""
+    value = os.environ.get("RHETORSCOPE_ENCODER_MAX_CHARS", "").strip()
+    if not value:
+        return ENCODER_MAX_CHARS
+    try:
+        chars = int(value)
+    except ValueError:
+        raise RhetorscopeError(f"RHETORSCOPE_ENCODER_MAX_CHARS must be a whole number of characters, not {value!r}",
+                               "set it to e.g. 50000, or 0 for no limit") from None
+    return chars if chars > 0 else sys.maxsize
 
 
 @runtime_checkable

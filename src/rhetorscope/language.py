@@ -123,10 +123,21 @@ def _has_letters(text: str, count: int) -> bool:
 
 def detect(text: str) -> tuple[str | None, float]:
     """ISO 639-1 code and confidence for `text`; (None, 0.0) when it has too few letters."""
-    if not _has_letters(text, MIN_LETTERS):
-        return None, 0.0
     if len(text) > SAMPLE_CHARS:
         text = text[: text.rfind(" ", 0, SAMPLE_CHARS) if " " in text[:SAMPLE_CHARS] else SAMPLE_CHARS]
+    return _detect_sample(text)
+
+
+@lru_cache(maxsize=4096)
+def _detect_sample(text: str) -> tuple[str | None, float]:
+    """`detect` of a sample of at most `SAMPLE_CHARS`, remembered.
+
+    Lingua is most of the cost of a structure-only ingest, and each short post is
+    detected twice with the same sample: by the early check right after reading
+    (`refuse_unsupported_early`) and again as its one segment.
+    """
+    if not _has_letters(text, MIN_LETTERS):
+        return None, 0.0
     values = detector().compute_language_confidence_values(text)
     if not values:
         return None, 0.0

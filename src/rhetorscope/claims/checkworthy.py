@@ -149,6 +149,23 @@ class CheckworthyModel:
         vectors = _encode_remembered(encoder or load_encoder(self.meta.get("encoder_spec", "e5")), texts)
         return self.score_encoded(texts, vectors, languages, evidence)
 
+    def unencoded_margins(self, sentences: Sequence[str], languages: Sequence[str | None]) -> np.ndarray:
+        """Each raw sentence's margin without its encoder block (words and cues only, no encoding).
+
+        It ranks the sentences of a document too long to encode whole, so that the encoder's
+        budget goes to those most likely to be claims.
+        """
+        texts = [checkworthy_text(s) for s in sentences]
+        english = np.array([lang in (None, "en") for lang in languages], dtype=bool)
+        bw, n_words = self.block_weights, len(self.terms)
+        cues = cue_block(texts) * bw["c"]
+        out = np.where(english, cues @ self.coef["en"][-len(CUE_NAMES):] + self.intercept["en"],
+                       cues @ self.coef["xx"][-len(CUE_NAMES):] + self.intercept["xx"])
+        # the word block is sparse: its dot with the weights is summed per row without a dense matrix
+        rows, cols, vals = sparse_triplets([word_terms(t) for t in texts], self.vocab, self.idf)
+        words = np.bincount(rows, weights=vals * bw["w"] * self.coef["en"][:n_words][cols], minlength=len(texts))
+        return (out + np.where(english, words, 0.0)).astype(np.float32)
+
     def score_encoded(self, texts: Sequence[str], vectors: np.ndarray,
                       languages: Sequence[str | None] | None = None, evidence: bool = False) -> list[Scored]:
         """Score masked sentences whose encoder rows are known, in batches (the word block is dense)."""

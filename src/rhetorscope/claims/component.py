@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
+
 from rhetorscope.model import Finding, FindingKind, Match, SegmentKind
 from rhetorscope.pipeline import Pipeline
 from rhetorscope.work import Work
@@ -30,12 +32,20 @@ class ClaimComponent:
 
     def __call__(self, work: Work) -> None:
         from rhetorscope.claims.checkworthy import load_model
+        from rhetorscope.encoder import encoder_max_chars
 
         model = load_model(self.artifact)
         doc = work.doc
         sentences = [(seg, sent) for seg in doc.segments for sent in seg.sentences]
-        scored = model.score([s.text for _, s in sentences],
-                             [seg.language or doc.metadata.language for seg, _ in sentences], evidence=True)
+        languages = [seg.language or doc.metadata.language for seg, _ in sentences]
+        work.models[self.name] = model.version
+        budget = encoder_max_chars()
+        if sum(len(s.text) for _, s in sentences) > budget:
+            keep = _most_promising(model.unencoded_margins([s.text for _, s in sentences], languages),
+                                   [len(s.text) for _, s in sentences], budget)
+            sentences, languages = [sentences[i] for i in keep], [languages[i] for i in keep]
+            work.models[self.name] = f"{model.version} ({OVER_BUDGET.format(budget)})"
+        scored = model.score([s.text for _, s in sentences], languages, evidence=True)
         source = f"claims {model.version}"
         found: list[Finding] = []
         for (seg, sent), result in zip(sentences, scored, strict=True):
@@ -51,7 +61,21 @@ class ClaimComponent:
             for finding, matches in zip(found, self.matcher([f.text for f in found]), strict=True):
                 finding.matches = matches
         work.findings.extend(found)
-        work.models[self.name] = model.version
+
+
+OVER_BUDGET = ("the document is longer than the encoder reads ({:,} characters, RHETORSCOPE_ENCODER_MAX_CHARS): only "
+               "the sentences whose words and cues score highest were scored, the others have no check-worthiness")
+"""How the models line says that a long document's sentences were not all scored."""
+
+
+def _most_promising(margins: np.ndarray, lengths: Sequence[int], budget: int) -> list[int]:
+    """Indices, in reading order, of the highest-margin sentences whose lengths add up to at most `budget`."""
+    keep, used = [], 0
+    for i in np.argsort(-margins, kind="stable"):
+        if used + lengths[i] <= budget:
+            keep.append(int(i))
+            used += lengths[i]
+    return sorted(keep)
 
 
 def with_matcher(pipeline: Pipeline, matcher: Matcher) -> Pipeline:

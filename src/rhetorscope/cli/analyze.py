@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -46,8 +47,14 @@ def analyze(
     factchecks: Annotated[str | None, typer.Option(
         help="Match each claim against the fact-checks of this corpus database (see `factchecks import`).")] = None,
     fast: Annotated[bool, typer.Option("--fast", help="Sparse technique tier: much faster, less accurate.")] = False,
+    encoder_max_chars: Annotated[int | None, typer.Option(
+        min=0, help="Characters of a document the contextual encoder reads at most; longer ones get the fast "
+                    "technique tier and only their most promising sentences are scored for claims (0: no limit) "
+                    "[default: $RHETORSCOPE_ENCODER_MAX_CHARS, else 50000].")] = None,
 ) -> None:
     """Analyse one file: structure, speakers, repetitions and persuasion techniques."""
+    if encoder_max_chars is not None:
+        os.environ["RHETORSCOPE_ENCODER_MAX_CHARS"] = str(encoder_max_chars)
     from rhetorscope.language import forced_language
     from rhetorscope.policy import analyse, pipeline_for, precheck
     from rhetorscope.readers import read_path

@@ -40,7 +40,9 @@ MinConfidenceOption = Annotated[float, typer.Option(min=0.0, max=1.0, help="Find
 ForwardedOption = Annotated[str | None, typer.Option(help="Only posts forwarded from a channel or user whose name "
                                                      "contains this.")]
 
-_CHUNK = 32
+#: Documents per worker task: a few for the full pipeline (progress moves), more for structure only, where
+#: each task's round trip to a worker would otherwise cost as much as its documents.
+_CHUNK, _STRUCTURE_CHUNK = 32, 256
 #: Inputs whose records carry their own date; one without is undated, and ingest says how many are.
 _RECORD_FORMATS = frozenset({"telegram", "csv", "jsonl"})
 
@@ -132,8 +134,34 @@ def _files(paths: Sequence[Path]) -> list[Path]:
 
 
 def _worker_init() -> None:
-    """Workers leave Ctrl-C to the parent, which stops them after the batch in flight."""
+    """Workers leave Ctrl-C to the parent, which stops them after the batch in flight.
+
+    A forked worker also gets SIGTERM's default back: the parent's handler turns it into an interrupt of the
+    whole run, which is the parent's business, not a task's.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _pool_context(analyze: bool) -> Any:
+    """How ingest workers start: forked from a warm parent for structure only, spawned with the models.
+
+    A fork of a process whose encoder (OpenMP) has run hangs on the encoder's first call in the child, so
+    workers that run the technique models are spawned; each then imports the package and loads its
+    models once. Structure-only workers never call the encoder: on Linux they are forked after the parent
+    has built the structure pipeline and loaded the language detector, so they start at once and share
+    its pages (spawned, two workers cost seconds of imports, a tenth of a 100,000-post ingest).
+    """
+    import multiprocessing
+
+    if analyze or sys.platform != "linux":
+        return multiprocessing.get_context("spawn")
+    from rhetorscope import pipeline as stages
+    from rhetorscope.language import detector
+
+    stages.structure_pipeline()
+    detector()
+    return multiprocessing.get_context("fork")
 
 
 def _prepare_chunk(items: list[tuple[bytes, RawDocument]], analyze: bool, where: str,
@@ -189,13 +217,10 @@ class _Ingest:
         self.unreadable: list[str] = []
 
     def run(self, files: list[Path], progress: Any, task: Any) -> None:
-        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        # Workers are spawned, not forked: a fork of a process whose encoder (OpenMP) has run hangs
-        # on the encoder's first call in the child.
-        pool = (ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                                    initializer=_worker_init) if self.jobs > 1 else None)
+        pool = (ProcessPoolExecutor(self.jobs, mp_context=_pool_context(self.analyze), initializer=_worker_init)
+                if self.jobs > 1 else None)
         try:
             for path in files:
                 exported = self._exported(path)
@@ -280,7 +305,8 @@ class _Ingest:
 
     def _prepared(self, todo: list[tuple[bytes, RawDocument]], where: str,
                   pool: Any) -> Iterator[tuple[list[Prepared], list[str], list[str]]]:
-        chunks = [todo[i:i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
+        size = _CHUNK if self.analyze else _STRUCTURE_CHUNK
+        chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
         if pool is None:
             return (_prepare_chunk(chunk, self.analyze, where, self.fast, self.language) for chunk in chunks)
         return pool.map(_prepare_chunk, chunks, [self.analyze] * len(chunks), [where] * len(chunks),

@@ -46,10 +46,16 @@ CUE_NAMES = {
 }
 
 
+OVER_BUDGET = "fast: the document is longer than the encoder reads ({:,} characters, RHETORSCOPE_ENCODER_MAX_CHARS)"
+"""How the models line says that a long document got the fast tier instead of the accurate one."""
+
+
 class SentenceTechniqueComponent:
     """Adds one `technique` finding per (segment, technique) the sentence model finds.
 
-    `fast` loads the fast tier (the lexical model alone, no encoder); findings record their tier.
+    `fast` loads the fast tier (the lexical model alone, no encoder); findings record their tier. A
+    document longer than the encoder's budget (`rhetorscope.encoder.encoder_max_chars`) gets the fast
+    tier too, and the models line says why: the encoder's cost would be minutes per megabyte.
     """
 
     name = "sentences-model"
@@ -58,10 +64,13 @@ class SentenceTechniqueComponent:
                  encoder: Callable[[], Encoder] | None = None) -> None:
         self.tier = "fast" if fast else "accurate"
         self._model = model or (lambda: _load(fast))
+        self._fast_model = model or (lambda: _load(True))
         self._encoder = encoder or _default_encoder
 
     def __call__(self, work: Work) -> None:
-        model = self._model()
+        from rhetorscope.encoder import encoder_max_chars
+
+        model, tier = self._model(), self.tier
         doc = work.doc
         fallback = model_language(doc.text, doc.metadata.language)
         groups: list[list[int]] = []
@@ -70,7 +79,10 @@ class SentenceTechniqueComponent:
             groups.append(list(range(len(inputs), len(inputs) + len(seg.sentences or []))))
             lang = seg.language if seg.language in SUPPORTED else fallback
             inputs.extend(SentenceInput(s.text, lang) for s in seg.sentences or [])
-        work.models[self.name] = f"{model.version} ({self.tier})"
+        work.models[self.name] = f"{model.version} ({tier})"
+        if model.needs_encoder and sum(len(s.text) for s in inputs) > (budget := encoder_max_chars()):
+            model, tier = self._fast_model(), "fast"
+            work.models[self.name] = f"{model.version} ({OVER_BUDGET.format(budget)})"
         if not inputs:
             return
         scored = Scored(model, inputs, model.rows(inputs, self._encoder() if model.needs_encoder else None))
@@ -93,7 +105,7 @@ class SentenceTechniqueComponent:
                     id=work.next_finding_id(), kind=FindingKind.technique, technique=model.labels[j],
                     category=category_of(model.labels[j]).id, segment_id=seg.id, start=seg.start, end=seg.end,
                     text=seg.text, confidence=round(float(scored.proba[i, j]), 4),
-                    evidence=scored.explain(i, int(j), quote_sentence=len(idx) > 1), source=source, tier=self.tier,
+                    evidence=scored.explain(i, int(j), quote_sentence=len(idx) > 1), source=source, tier=tier,
                 ))
 
 
