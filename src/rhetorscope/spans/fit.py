@@ -54,29 +54,33 @@ def fit(items: Sequence[Tokenised], alpha: float = 2e-5, epochs: int = 12,
     import scipy.sparse as sp
     from sklearn.linear_model import SGDClassifier
 
+    sentences = [(it, int(i)) for it in items for i in np.flatnonzero(it.holds.any(axis=1))]
     counts: Counter[str] = Counter()
-    for it in items:
-        for i, toks in enumerate(it.tokens):
-            if it.holds[i].any():
-                for t in toks:
-                    counts.update(t.features)
+    for it, i in sentences:
+        for t in it.tokens[i]:
+            counts.update(t.features)
     vocab = {f: k for k, f in enumerate(sorted(f for f, n in counts.items() if n >= MIN_COUNT))}
+    indptr, indices = [0], []
+    for it, i in sentences:
+        for t in it.tokens[i]:
+            indices.extend(vocab[f] for f in t.features if f in vocab)
+            indptr.append(len(indices))
+    x_all = sp.csr_matrix((np.ones(len(indices), dtype=np.float64), indices, indptr),
+                          shape=(len(indptr) - 1, len(vocab)))
+    inside = np.vstack([it.inside[i] for it, i in sentences]) if sentences else np.zeros((0, len(LABELS)), bool)
+    holds = np.vstack([np.tile(it.holds[i], (len(it.tokens[i]), 1)) for it, i in sentences]) if sentences \
+        else np.zeros((0, len(LABELS)), bool)
     weights = np.zeros((len(vocab), len(LABELS)), dtype=np.float32)
     bias = np.full(len(LABELS), -5.0, dtype=np.float32)
     for j in range(len(LABELS)):
-        indptr, indices, ys = [0], [], []
-        for it in items:
-            for i in np.flatnonzero(it.holds[:, j]):
-                for k, t in enumerate(it.tokens[i]):
-                    indices.extend(vocab[f] for f in t.features if f in vocab)
-                    indptr.append(len(indices))
-                    ys.append(bool(it.inside[i][k, j]))
-        y = np.array(ys, dtype=bool)
+        rows = np.flatnonzero(holds[:, j])
+        y = inside[rows, j]
+        if len(y) and y.all():
+            bias[j] = 5.0
         if not y.any() or y.all():
-            bias[j] = 5.0 if len(y) and y.all() else bias[j]
             continue
-        x = sp.csr_matrix((np.ones(len(indices), dtype=np.float64), indices, indptr), shape=(len(y), len(vocab)))
-        lr = SGDClassifier(loss="log_loss", alpha=alpha, max_iter=epochs, tol=None, random_state=0).fit(x, y)
+        lr = SGDClassifier(loss="log_loss", alpha=alpha, max_iter=epochs, tol=None, random_state=0)
+        lr.fit(x_all[rows], y)
         weights[:, j], bias[j] = lr.coef_[0], lr.intercept_[0]
     return FragmentModel(LABELS, vocab, weights, bias, np.full(len(LABELS), 0.3, dtype=np.float32),
                          ["words"] * len(LABELS), function_words(items), meta or {}, span_lengths(items))
@@ -151,22 +155,23 @@ def cross_validate(items: Sequence[Tokenised], fold: np.ndarray, gates: Sequence
     (`predict.gate`: the sentence probability where the sentence model passes a technique, else 0)."""
     sums = np.zeros((n_folds, len(SETTINGS), len(LABELS), 4))
     models: list[FragmentModel] = []
+    logits: dict[int, dict[int, np.ndarray]] = {}
+    """each article's word logits under its fold's model, computed once for the search and the final tagging"""
     for f in range(n_folds):
         progress(f"fragments: fold {f + 1}/{n_folds}")
         model = fit([it for it, g in zip(items, fold, strict=True) if g != f])
         models.append(model)
         for k in np.flatnonzero(fold == f):
-            gold, z = _merged_gold(items[k]), logits_of(model, items[k], gates[k])
+            gold, logits[k] = _merged_gold(items[k]), logits_of(model, items[k], gates[k])
             for s, setting in enumerate(SETTINGS):
                 _apply(model, [setting] * len(LABELS))
-                _article_sums(model, items[k], gates[k], z, gold, sums[f, s])
+                _article_sums(model, items[k], gates[k], logits[k], gold, sums[f, s])
     cv = SpanCV()
     for f in range(n_folds):
         chosen = _choose(sums[np.arange(n_folds) != f].sum(axis=0))
         _apply(models[f], chosen)
         for k in np.flatnonzero(fold == f):
-            z = logits_of(models[f], items[k], gates[k])
-            cv.predictions[_key(items[k].article)] = tag(models[f], items[k], gates[k], z)
+            cv.predictions[_key(items[k].article)] = tag(models[f], items[k], gates[k], logits[k])
     cv.settings = _choose(sums.sum(axis=0))
     for lang in LANGS:
         keys = [_key(it.article) for it in items if it.article.lang == lang]

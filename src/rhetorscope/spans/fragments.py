@@ -110,7 +110,6 @@ class FragmentModel:
             if not runs:
                 best = int(np.argmax(np.where(words, p, -1.0)))
                 runs = [(best, best + 1)]
-
         if self.max_tokens is not None:
             runs = [_best_window(p, a, b, int(self.max_tokens[j])) for a, b in runs]
         out: list[Fragment] = []
@@ -120,7 +119,7 @@ class FragmentModel:
             if tidy_run is None:
                 continue
             a, b = tidy_run
-            conf = float(p[a:b][np.array(words[a:b])].max()) if any(words[a:b]) else float(p[a:b].max())
+            conf = float(p[a:b][np.array(words[a:b])].max())  # a tidy run holds a word
             out.append(Fragment(tokens[a].start, tokens[b - 1].end, round(conf, 4),
                                 self._evidence(tokens[a:b], j, stop)))
         return _dedupe(out)

@@ -39,8 +39,10 @@ class Tokenised:
     """holds[i, j]: sentence i overlaps a span of technique j."""
 
 
-def tokenise(art: Article) -> Tokenised:
-    masked = [mask(u.text, art.lang) for u in art.units]
+def tokenise(art: Article, masked: Sequence[str] | None = None) -> Tokenised:
+    """Tokens and gold labels of every sentence of an article; `masked`, its sentences already masked
+    (`SentenceInput.masked`), saves masking them again."""
+    masked = [mask(u.text, art.lang) for u in art.units] if masked is None else masked
     counts = document_counts(masked)
     index = {t: j for j, t in enumerate(LABELS)}
     tokens, inside = [], []
@@ -82,23 +84,23 @@ def tag(model: FragmentModel, it: Tokenised, gate: np.ndarray, logits: dict[int,
     return [LabeledSpan(f.start, f.end, LABELS[j]) for _, j, f in fragments_of(model, it, gate, logits)]
 
 
-def gate(model: SentenceModel, encoder: Encoder | None, art: Article) -> np.ndarray:
-    """(sentences, labels): the sentence model's probability of each technique it passes in each sentence
-    of the article, 0 where it does not pass it."""
-    if not art.units:
+def gate(model: SentenceModel, encoder: Encoder | None, inputs: Sequence[SentenceInput], lang: str) -> np.ndarray:
+    """(sentences, labels): the sentence model's probability of each technique it passes in each of an
+    article's sentences, 0 where it does not pass it."""
+    if not inputs:
         return np.zeros((0, len(LABELS)), dtype=bool)
-    inputs = [SentenceInput(u.text, art.lang) for u in art.units]
     proba = model.proba(model.rows(inputs, encoder), [s.masked for s in inputs])
     order = [model.labels.index(t) for t in LABELS]
     proba = proba[:, order]
-    return np.where(proba >= model.threshold(art.lang)[order], proba, 0.0)
+    return np.where(proba >= model.threshold(lang)[order], proba, 0.0)
 
 
 def predict_article(sentences: SentenceModel, encoder: Encoder | None, fragments: FragmentModel,
                     art: Article) -> list[LabeledSpan]:
     """Every fragment of one article, offsets in the article text, `end` exclusive."""
-    it = tokenise(art)
-    passed = gate(sentences, encoder, art)
+    inputs = [SentenceInput(u.text, art.lang) for u in art.units]
+    it = tokenise(art, [s.masked for s in inputs])
+    passed = gate(sentences, encoder, inputs, art.lang)
     return tag(fragments, it, passed, logits_of(fragments, it, passed))
 
 
