@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,6 +27,9 @@ from rhetorscope.spans.fragments import DECODERS, FragmentModel
 from rhetorscope.spans.predict import LABELS, Tokenised, fragments_of, logits_of, tag, to_ptc_labels
 from rhetorscope.spans.ptc import LabeledSpan, SpanScores, score_spans
 from rhetorscope.techniques import TECHNIQUES
+
+if TYPE_CHECKING:
+    from rhetorscope.detect.train import Prepared
 
 VERSION = "2.0"
 THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6)
@@ -201,31 +204,21 @@ def fit_final(items: Sequence[Tokenised], cv: SpanCV, meta: dict[str, Any]) -> F
     return model
 
 
-def gates_out_of_fold(articles: Sequence[Article], fold_of_article: np.ndarray, seed: int,
-                      encoder: Encoder | None, blend: float,
+def gates_out_of_fold(prep: Prepared, fold_of_article: np.ndarray, seed: int, with_network: bool, blend: float,
                       progress: Callable[[str], None] = lambda _: None) -> list[np.ndarray]:
-    """Per article, the probability of each technique an out-of-fold sentence model passes in each
-    sentence (0 where it does not; `predict.gate`): the
-    fast tier's lexical model (no encoder) or the accurate tier's network blended with it, with the
-    per-language thresholds tuned on the other folds, exactly as `train sentences` validates them."""
-    from rhetorscope.detect.train import (
-        SEGMENTATIONS,
-        TrainConfig,
-        fold_thresholds,
-        out_of_fold,
-        prepare,
-        segment_table,
-    )
+    """Per article of `prep`, the probability of each technique an out-of-fold sentence model passes in
+    each sentence (0 where it does not; `predict.gate`): the fast tier's lexical model, or with
+    `with_network` the accurate tier's encoder network blended with it, with the per-language
+    thresholds tuned on the other folds, exactly as `train sentences` validates them."""
+    from rhetorscope.detect.train import SEGMENTATIONS, TrainConfig, fold_thresholds, out_of_fold, segment_table
 
     cfg = TrainConfig(seed=seed, folds=int(fold_of_article.max()) + 1)
-    progress("sentence model: preparing sentences")
-    prep = prepare(articles, encoder)
-    z_net, z_lex = out_of_fold(prep, cfg, fold_of_article, progress, network=encoder is not None)
+    z_net, z_lex = out_of_fold(prep, cfg, fold_of_article, progress, network=with_network)
     z = z_lex if z_net is None else (1 - blend) * z_net + blend * z_lex
     proba = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
     th = fold_thresholds([segment_table(prep, proba, how, fold_of_article) for how in SEGMENTATIONS], cfg.folds)
     out = []
-    for k, a in enumerate(articles):
+    for k, a in enumerate(prep.articles):
         p = proba[prep.article_rows(k)]
         out.append(np.where(p >= th[fold_of_article[k], LANGS.index(a.lang)], p, 0.0))
     return out
@@ -233,14 +226,17 @@ def gates_out_of_fold(articles: Sequence[Article], fold_of_article: np.ndarray, 
 
 def run_cv(articles: Sequence[Article], seed: int, encoder: Encoder | None, blend: float,
            progress: Callable[[str], None] = lambda _: None, n_folds: int = 5) -> tuple[list[Tokenised], SpanCV]:
-    """The whole protocol: folds, out-of-fold gates, tokens, nested span cross-validation."""
-    from rhetorscope.detect.train import article_folds
+    """The whole protocol: folds, out-of-fold gates, tokens, nested span cross-validation. Sentences
+    are masked once, for the sentence model and the tokens alike."""
+    from rhetorscope.detect.train import article_folds, prepare
     from rhetorscope.spans.predict import tokenise
 
     folds = article_folds(articles, n_folds, seed)
-    gates = gates_out_of_fold(articles, folds, seed, encoder, blend, progress)
+    progress("sentence model: preparing sentences")
+    prep = prepare(articles, encoder)
+    gates = gates_out_of_fold(prep, folds, seed, encoder is not None, blend, progress)
     progress("tokenising")
-    items = [tokenise(a) for a in articles]
+    items = [tokenise(a, prep.masked[prep.article_rows(k)]) for k, a in enumerate(articles)]
     return items, cross_validate(items, folds, gates, n_folds, progress)
 
 
