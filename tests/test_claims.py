@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rhetorscope.claims.claimreview import parse_file, parse_text
@@ -149,6 +150,113 @@ def test_sketched_vectors_rank_like_the_full_product(titles: bool) -> None:
         assert [h.index for h in hits] == expected
         assert [h.score for h in hits] == pytest.approx([blended[i] for i in expected], abs=1e-6)
         assert [h.cosine for h in hits] == pytest.approx([full[i] for i in expected], abs=1e-6)
+
+
+def _rerank_index(reranker=None):  # type: ignore[no-untyped-def]
+    """Fact-checks that share words with a query, where only the number tells the right one apart."""
+    rng = np.random.default_rng(5)
+    texts = [f"the bridge over the river cost {n} million euros" for n in (10, 20, 30, 40, 50)]
+    texts += [f"the school budget grew by {n} percent" for n in (3, 4, 5, 6, 7)]
+    rows = rng.normal(size=384) * 2 + rng.normal(size=(len(texts), 384)) * 0.3
+    vectors = (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+    return ClaimIndex(texts, vectors, None, reranker), vectors
+
+
+def _views(vector: np.ndarray):  # type: ignore[no-untyped-def]
+    from rhetorscope.claims.rerank import QueryViews
+
+    return QueryViews(vector, vector[None, :])
+
+
+def _one_split(feature: str, threshold: float, low: float, high: float):  # type: ignore[no-untyped-def]
+    """A re-ranker of one tree: `feature` at most `threshold` gives margin `low`, above it `high`."""
+    import numpy as np
+
+    from rhetorscope.claims.rerank import FEATURES, Reranker
+
+    return Reranker(feature=np.array([[FEATURES.index(feature), 0, 0]]), threshold=np.array([[threshold, 0.0, 0.0]]),
+                    left=np.array([[1, 0, 0]]), right=np.array([[2, 0, 0]]), value=np.array([[0.0, low, high]]),
+                    leaf=np.array([[False, True, True]]), baseline=0.0, depth=30)
+
+
+def test_reranker_reorders_by_probability_and_round_trips(tmp_path: Path) -> None:
+    from rhetorscope.claims.rerank import Reranker
+    from rhetorscope.errors import RhetorscopeError
+
+    reranker = _one_split("numbers_shared", 0.5, -2.0, 2.0)
+    plain, vectors = _rerank_index()
+    index, _ = _rerank_index(reranker)
+    query = "they say the bridge cost 40 million"
+    assert plain.search(query, vectors[0], 3)[0].index == 0  # the query vector is fact-check 0's
+    assert index.search(query, vectors[0], 3) == plain.search(query, vectors[0], 3)  # no passage vector: hybrid
+    hits = index.search(query, vectors[0], 3, views=_views(vectors[0]))
+    assert hits[0].index == 3 and [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert hits[0].score == pytest.approx(1 / (1 + np.exp(-2.0)))
+    assert hits[1].score == pytest.approx(1 / (1 + np.exp(2.0)))
+    deep = index.search(query, vectors[0], 10, views=_views(vectors[0]))
+    assert [h.index for h in deep[:3]] == [h.index for h in hits]
+    reranker.depth = 4
+    shallow = index.search(query, vectors[0], 10, views=_views(vectors[0]))  # beyond the depth: the hybrid's order
+    assert [h.index for h in shallow[4:]] == [h.index for h in plain.search(query, vectors[0], 10)[4:]]
+    assert [h.score for h in shallow] == sorted((h.score for h in shallow), reverse=True)
+    reranker.save(tmp_path / "rerank.npz")
+    again, _ = _rerank_index(Reranker.load(tmp_path / "rerank.npz"))
+    assert again.search(query, vectors[0], 10, views=_views(vectors[0])) == shallow
+    np.savez(tmp_path / "old.npz", schema=np.array("rhetorscope-rerank/0"))
+    with pytest.raises(RhetorscopeError, match="train retrieval"):
+        Reranker.load(tmp_path / "old.npz")
+
+
+def test_query_views_encode_each_part_once_and_reuse_the_whole_text() -> None:
+    from rhetorscope.claims.rerank import embed_views, query_parts
+
+    tweet = "Vaccines contain microchips for tracking people. Share before they delete it — Jane Roe (@roe)"
+    assert query_parts(tweet) == ["Vaccines contain microchips for tracking people.", "Share before they delete it"]
+    assert query_parts("Fake news!") == ["Fake news!"]
+
+    class Counting:
+        calls: list[tuple[str, list[str]]] = []
+
+        def encode(self, texts: list[str], kind: str) -> np.ndarray:
+            self.calls.append((kind, list(texts)))
+            return np.ones((len(texts), 4), dtype=np.float32) * len(self.calls)
+
+    encoder = Counting()
+    short = "The bridge cost forty million euros."
+    views = embed_views(encoder, [tweet, short], np.zeros((2, 4), dtype=np.float32))
+    assert [kind for kind, _ in encoder.calls] == ["passage", "query"]
+    assert encoder.calls[1][1] == query_parts(tweet)  # the short text is its own only part: not encoded again
+    assert views[0].parts.shape == (2, 4) and views[1].parts.shape == (1, 4) and not views[1].parts.any()
+
+
+def test_reranker_fit_learns_what_tells_the_fact_check_apart() -> None:
+    """Trained where only the number tells the right fact-check apart, the trees put it first on queries
+    they never saw (the exported trees are checked against scikit-learn's own probabilities in `fit`)."""
+    from rhetorscope.claims.rerank import candidate_features, fit
+
+    index, vectors = _rerank_index()
+
+    def query(n: int) -> str:
+        number = index.texts[n].split()[-3] if n < 5 else index.texts[n].split()[-2]
+        return f"someone claims {number} {'million for the bridge' if n < 5 else 'percent for schools'}"
+
+    rows, labels = [], []
+    for n in (0, 1, 2, 5, 6, 7):
+        hits = index.hybrid(query(n), vectors[(n + 1) % 10], 10)
+        rows.append(candidate_features(index, query(n), vectors[(n + 1) % 10], _views(vectors[(n + 1) % 10]), hits))
+        labels += [int(h.index == n) for h in hits]
+    trained, _ = _rerank_index(fit(np.vstack(rows), np.asarray(labels), trees=20, max_depth=2))
+    for n in (3, 4, 8, 9):
+        assert trained.search(query(n), vectors[(n + 1) % 10], 3, views=_views(vectors[(n + 1) % 10]))[0].index == n
+
+
+def test_shipped_reranker_loads_for_the_matcher() -> None:
+    from rhetorscope.claims.rerank import load_default, shipped_path
+
+    if not shipped_path().is_file():
+        pytest.skip("no shipped re-ranker (rhetorscope train retrieval writes it)")
+    reranker = load_default()
+    assert reranker is not None and reranker.depth >= 10 and reranker.meta["model_version"].startswith("rerank-")
 
 
 def test_cross_lingual_matching_finds_the_english_fact_check(tmp_path: Path) -> None:

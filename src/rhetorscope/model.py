@@ -142,7 +142,8 @@ class Match(_Strict):
     reviewer: str | None = Field(None, description="who checked it")
     url: str | None = None
     language: str | None = None
-    score: float = Field(description="hybrid similarity: lexical (BM25) and multilingual meaning (e5)")
+    score: float = Field(description="how likely the fact-check checks this claim: the re-ranker's probability over "
+                         "lexical (BM25) and multilingual (e5) evidence; the hybrid similarity without vectors")
     shared_terms: list[str] = Field(default_factory=list, description="rare words claim and fact-check share")
     passage: str = Field("", description="the matched text of the fact-check (its claim, or its title)")
 

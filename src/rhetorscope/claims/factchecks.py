@@ -21,6 +21,7 @@ import numpy as np
 from sqlalchemy import func, insert, select, update
 
 from rhetorscope.claims.claimreview import FactCheck, parse_file
+from rhetorscope.claims.rerank import embed_views, load_default
 from rhetorscope.claims.retrieval import ClaimIndex, vclaim_text
 from rhetorscope.encoder import Encoder
 from rhetorscope.model import Match
@@ -195,7 +196,8 @@ class StoreMatcher:
                 if r.vector is not None:
                     vectors[i] = np.frombuffer(r.vector, dtype=np.float16)
                     titles[i] = vectors[i] if r.title_vector is None else np.frombuffer(r.title_vector, np.float16)
-        self.index = ClaimIndex([vclaim_text(r.claim, r.title or "") for r in rows], vectors, titles)
+        self.index = ClaimIndex([vclaim_text(r.claim, r.title or "") for r in rows], vectors, titles,
+                                load_default())
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -204,10 +206,15 @@ class StoreMatcher:
         """The best fact-checks per claim, each with its score, shared rare words and matched passage."""
         if not claims or not self.rows:
             return [[] for _ in claims]
-        vectors = self.encoder.encode(list(claims), "query") if self.encoder is not None else None
+        vectors, views = None, None
+        if self.encoder is not None:
+            vectors = self.encoder.encode(list(claims), "query")
+            if self.index.reranker is not None:
+                views = embed_views(self.encoder, claims, vectors)
         out = []
         for n, claim in enumerate(claims):
-            hits = self.index.search(claim, None if vectors is None else vectors[n], top or self.top)
+            hits = self.index.search(claim, None if vectors is None else vectors[n], top or self.top,
+                                     views=None if views is None else views[n])
             matches = []
             for h in hits:
                 if h.score < self.min_score:

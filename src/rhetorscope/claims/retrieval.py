@@ -32,9 +32,10 @@ from pathlib import Path
 
 import numpy as np
 
+from rhetorscope.claims.rerank import QueryViews, Reranker, embed_views
 from rhetorscope.claims.text import query_text
 from rhetorscope.claims.vectors import encode_cached
-from rhetorscope.encoder import Encoder
+from rhetorscope.encoder import CachedEncoder, Encoder
 
 K1 = 1.2
 B = 0.75
@@ -60,11 +61,18 @@ class Hit:
 
 
 class ClaimIndex:
-    """An in-memory BM25 + vector index over fact-checks (claim text plus title; claim and title vectors)."""
+    """An in-memory BM25 + vector index over fact-checks (claim text plus title; claim and title vectors).
+
+    With a `reranker` (and the query's embeddings as a query and as a passage) the hybrid's best
+    `reranker.depth` are re-ordered by it and scored with its probability (`rerank.py`); hits beyond
+    that depth follow in the hybrid's order. Without one the hybrid score stands.
+    """
 
     def __init__(self, texts: Sequence[str], vectors: np.ndarray | None,
-                 title_vectors: np.ndarray | None = None) -> None:
-        docs = [Counter(tokens(t)) for t in texts]
+                 title_vectors: np.ndarray | None = None, reranker: Reranker | None = None) -> None:
+        self.texts = list(texts)
+        self.reranker = reranker
+        docs = [Counter(tokens(t)) for t in self.texts]
         self.size = len(docs)
         vocab: dict[str, int] = {}
         rows: list[int] = []
@@ -87,6 +95,8 @@ class ClaimIndex:
         self._weight = tf_arr * (K1 + 1) / (tf_arr + norm[self._docs])
         df = np.diff(self._start).astype(np.float32)
         self.idf = np.log(1 + (self.size - df + 0.5) / (df + 0.5))
+        self.idf_total = np.bincount(self._docs, weights=self.idf[term_of], minlength=self.size)
+        """Per fact-check, the idf summed over its distinct words (what the re-ranker's coverage divides by)."""
         self.vectors = None if vectors is None else np.ascontiguousarray(
             vectors if title_vectors is None else np.vstack([vectors, title_vectors]), dtype=np.float32)
         self._sketch = None if self.vectors is None or not len(self.vectors) else _Sketch(self.vectors)
@@ -102,8 +112,27 @@ class ClaimIndex:
             scores[self._docs[lo:hi]] += qtf * self.idf[j] * self._weight[lo:hi]
         return scores
 
-    def search(self, query: str, vector: np.ndarray | None, k: int = 10, alpha: float = ALPHA) -> list[Hit]:
-        """The `k` best fact-checks by the hybrid score (BM25 alone when there are no vectors)."""
+    def idf_of(self, term: str) -> float:
+        """The term's BM25 idf; a word no fact-check uses counts as found in one."""
+        j = self.vocab.get(term)
+        return float(self.idf[j]) if j is not None else float(np.log(1 + (self.size - 0.5) / 1.5))
+
+    def search(self, query: str, vector: np.ndarray | None, k: int = 10, alpha: float = ALPHA,
+               views: QueryViews | None = None) -> list[Hit]:
+        """The `k` best fact-checks: by the hybrid score (BM25 alone without vectors), then, given the
+        query's other views (`rerank.embed_views`), by the re-ranker."""
+        if self.reranker is None or vector is None or views is None or self._sketch is None:
+            return self.hybrid(query, vector, k, alpha)
+        hits = self.hybrid(query, vector, max(k, self.reranker.depth), alpha)
+        head = self.reranker.rerank(self, query, vector, views, hits[: self.reranker.depth])
+        if len(hits) <= len(head):
+            return head[:k]
+        # beyond the re-ranker's depth the hybrid order stands, scored below every re-ranked hit
+        floor = head[-1].score / max(hits[len(head) - 1].score, 1e-9)
+        return head + [Hit(h.index, h.score * floor, h.bm25, h.cosine) for h in hits[len(head):k]]
+
+    def hybrid(self, query: str, vector: np.ndarray | None, k: int = 10, alpha: float = ALPHA) -> list[Hit]:
+        """The `k` best by the hybrid score alone (the re-ranker's candidates)."""
         if self.size == 0:
             return []
         lexical = self.bm25(query)
@@ -132,9 +161,13 @@ class ClaimIndex:
 
     def _cosines(self, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
         """Exact cosines of these fact-checks with the query (the larger of claim and title)."""
+        return np.maximum(*self.cosine_parts(rows, query))
+
+    def cosine_parts(self, rows: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Exact cosines of these fact-checks' claims and of their titles (the claim's again without titles)."""
         assert self.vectors is not None
         claim = self.vectors[rows] @ query
-        return claim if len(self.vectors) == self.size else np.maximum(claim, self.vectors[rows + self.size] @ query)
+        return claim, (claim if len(self.vectors) == self.size else self.vectors[rows + self.size] @ query)
 
     def shared_terms(self, query: str, text: str, top: int = 5) -> list[str]:
         """The rarest words query and fact-check share: the reason a reader can check.
@@ -188,20 +221,27 @@ def vclaim_text(claim: str, title: str) -> str:
 
 def rank_vclaims(queries: Sequence[tuple[str, str]], vclaims: Sequence[tuple[str, str, str]],
                  encoder: Encoder | None, k: int = 1000, alpha: float = ALPHA,
-                 cache: Path | None = None) -> dict[str, list[tuple[str, float]]]:
+                 cache: Path | None = None, reranker: Reranker | None = None) -> dict[str, list[tuple[str, float]]]:
     """A run: for each (query id, text) the `k` best verified claims `(id, claim, title)` with scores.
 
-    Without an encoder the ranking is BM25 alone.
+    Without an encoder the ranking is BM25 alone; with one, `reranker` (if given) re-orders the hybrid's.
     """
     texts = [query_text(t) for _, t in queries]
     index = ClaimIndex([vclaim_text(c, t) for _, c, t in vclaims], None)
+    vectors: list[np.ndarray | None] = [None] * len(texts)
+    views: list[QueryViews | None] = [None] * len(texts)
     if encoder is not None:
-        index = ClaimIndex([vclaim_text(c, t) for _, c, t in vclaims],
-                           encode_cached(encoder, [c for _, c, _ in vclaims], "passage", cache),
-                           encode_cached(encoder, [t or c for _, c, t in vclaims], "passage", cache))
+        index = ClaimIndex(index.texts, encode_cached(encoder, [c for _, c, _ in vclaims], "passage", cache),
+                           encode_cached(encoder, [t or c for _, c, t in vclaims], "passage", cache), reranker)
         query_vectors = encode_cached(encoder, texts, "query", cache)
+        vectors = list(query_vectors)
+        if reranker is not None:
+            cached = CachedEncoder(encoder, cache)
+            try:
+                views = list(embed_views(cached, texts, query_vectors))
+            finally:
+                cached.save()
     run: dict[str, list[tuple[str, float]]] = {}
-    for n, ((qid, _), text) in enumerate(zip(queries, texts, strict=True)):
-        vector = query_vectors[n] if encoder is not None else None
-        run[qid] = [(vclaims[h.index][0], h.score) for h in index.search(text, vector, k, alpha)]
+    for (qid, _), text, vector, view in zip(queries, texts, vectors, views, strict=True):
+        run[qid] = [(vclaims[h.index][0], h.score) for h in index.search(text, vector, k, alpha, view)]
     return run

@@ -67,9 +67,11 @@ def claims_retrieve(
     top: int = typer.Option(1000, "--top", min=1, help="fact-checks per query"),
     lexical_only: bool = typer.Option(False, "--bm25", help="BM25 alone, no encoder"),
     cache: Path | None = typer.Option(None, "--cache", help="encoder cache file (.npz): embed the claims once"),
+    hybrid_only: bool = typer.Option(False, "--no-rerank", help="the hybrid order, without the shipped re-ranker"),
 ) -> None:
-    """Rank the verified claims for every query: BM25 + multilingual e5, blended."""
+    """Rank the verified claims for every query: BM25 + multilingual e5, blended, then re-ranked."""
     from rhetorscope.claims.clef import read_queries, read_vclaims, write_run
+    from rhetorscope.claims.rerank import load_default
     from rhetorscope.claims.retrieval import rank_vclaims
     from rhetorscope.encoder import load_encoder
     from rhetorscope.errors import InputError
@@ -77,8 +79,10 @@ def claims_retrieve(
     qs, vcs = read_queries(queries), read_vclaims(vclaims)
     if not qs or not vcs:
         raise InputError(f"{queries if not qs else vclaims}: no rows after the header line")
-    run = rank_vclaims(qs, vcs, None if lexical_only else load_encoder(), top, cache=cache)
-    n = write_run(out, run, "rhetorscope-bm25" if lexical_only else "rhetorscope-hybrid")
+    reranker = None if lexical_only or hybrid_only else load_default()
+    run = rank_vclaims(qs, vcs, None if lexical_only else load_encoder(), top, cache=cache, reranker=reranker)
+    tag = "rhetorscope-bm25" if lexical_only else "rhetorscope-reranked" if reranker else "rhetorscope-hybrid"
+    n = write_run(out, run, tag)
     typer.echo(f"wrote {n} lines for {len(run)} queries to {out}")
 
 

@@ -91,6 +91,31 @@ def checkworthy(
                f"{extra['precision']:.3f}, flags {extra['flagged']:.1%}); wrote {out / ARTIFACT_NAME}")
 
 
+@app.command("retrieval")
+def retrieval(
+    data: Path = typer.Option(..., "--data", exists=True, file_okay=False,
+                              help="the checkthat2020-task2 folder (verified_claims.docs.tsv, train/, dev/)"),
+    out: Path = typer.Option(..., "--out", file_okay=False, help="folder for rerank.npz and RERANK_CARD.md"),
+    seed: int = typer.Option(13, "--seed", help="fold assignment and solver seed"),
+    cache: Path | None = typer.Option(None, "--cache", dir_okay=False,
+                                      help="encoder cache file (.npz): embed the fact-checks and tweets once"),
+) -> None:
+    """Fit the claim-retrieval re-ranker on the training tweets (tree depth by cross-validation), score dev once."""
+    _need_sklearn("the claim-retrieval re-ranker")
+    from rhetorscope.claims.rerank import ARTIFACT_NAME
+    from rhetorscope.claims.train_rerank import Task, format_report, model_card, train
+    from rhetorscope.encoder import load_encoder
+
+    typer.echo("embedding the fact-checks and tweets (cached with --cache)", err=True)
+    task = Task.read(data, load_encoder(), cache)
+    model, report = train(task, seed, lambda msg: typer.echo(msg, err=True))
+    out.mkdir(parents=True, exist_ok=True)
+    model.save(out / ARTIFACT_NAME)
+    (out / "RERANK_CARD.md").write_text(model_card(model, report, data.name), encoding="utf-8")
+    typer.echo(format_report(report))
+    typer.echo(f"wrote {out / ARTIFACT_NAME}")
+
+
 def _need_sklearn(what: str) -> None:
     import importlib.util
 
