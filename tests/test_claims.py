@@ -215,7 +215,8 @@ def test_query_views_encode_each_part_once_and_reuse_the_whole_text() -> None:
     assert query_parts("Fake news!") == ["Fake news!"]
 
     class Counting:
-        calls: list[tuple[str, list[str]]] = []
+        def __init__(self) -> None:
+            self.calls: list[tuple[str, list[str]]] = []
 
         def encode(self, texts: list[str], kind: str) -> np.ndarray:
             self.calls.append((kind, list(texts)))
