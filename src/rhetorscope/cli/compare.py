@@ -16,7 +16,6 @@ import typer
 from rhetorscope.cli.corpus import DbOption, MinConfidenceOption, SinceOption, UntilOption, _console, _date, _open
 from rhetorscope.errors import InputError
 from rhetorscope.io import csv_text, write_atomic
-from rhetorscope.store.compare import ROW_COLUMNS
 
 if TYPE_CHECKING:
     from rhetorscope.store.compare import Comparison
@@ -88,6 +87,8 @@ def compare(
         _notes(result)
         return
     rows = result.rows()
+    from rhetorscope.store.compare import ROW_COLUMNS
+
     body = result.model_dump_json(indent=2) + "\n" if fmt is CompareFormat.json else csv_text(rows, ROW_COLUMNS)
     if out is None:
         sys.stdout.write(body)

@@ -10,7 +10,6 @@ import typer
 
 from rhetorscope.cli.corpus import DbOption, TableFormat, _console, _open, _shorten
 from rhetorscope.io import write_atomic, write_csv
-from rhetorscope.store.propagation import STEP_COLUMNS, delay
 
 if TYPE_CHECKING:
     from rhetorscope.store.propagation import Propagation
@@ -31,6 +30,8 @@ def show(
     if fmt is TableFormat.json:
         sys.stdout.write(spread.model_dump_json(indent=2) + "\n")
     elif fmt is TableFormat.csv:
+        from rhetorscope.store.propagation import STEP_COLUMNS
+
         write_csv(sys.stdout, spread.rows(), STEP_COLUMNS)
     else:
         _print(spread)
@@ -41,6 +42,8 @@ def show(
 
 def _print(spread: Propagation) -> None:
     from rich.table import Table
+
+    from rhetorscope.store.propagation import delay
 
     console = _console()
     first = spread.first
