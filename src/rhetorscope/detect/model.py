@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from rhetorscope.artifacts import pack_strings, unpack_strings
 from rhetorscope.detect.features import SentenceInput, document_rows, embed
 from rhetorscope.detect.lexical import LexicalModel
 from rhetorscope.encoder import Encoder
@@ -118,7 +119,8 @@ class SentenceModel:
                           b2=b2.astype(np.float32))
         if self.lexical is not None and with_lexical:
             lex = self.lexical
-            arrays.update(vocab=np.array(sorted(lex.vocab, key=lex.vocab.__getitem__)), idf=lex.idf.astype(np.float32),
+            arrays.update(vocab=pack_strings(sorted(lex.vocab, key=lex.vocab.__getitem__)),
+                          idf=lex.idf.astype(np.float32),
                           coef=lex.coef.astype(np.float16), intercept=lex.intercept.astype(np.float32))
         tmp = path.with_suffix(".tmp.npz")
         np.savez_compressed(tmp, **arrays)
@@ -129,7 +131,7 @@ class SentenceModel:
         try:
             with np.load(path, allow_pickle=False) as z:
                 network = ((z["w1"].astype(np.float32), z["b1"], z["w2"], z["b2"]) if "w1" in z.files else None)
-                vocab = z["vocab"].tolist() if "vocab" in z.files else None
+                vocab = unpack_strings(z["vocab"]) if "vocab" in z.files else None
                 lexical = (LexicalModel(dict(zip(vocab, range(len(vocab)), strict=True)), z["idf"], z["coef"],
                                         z["intercept"]) if vocab is not None else None)
                 meta = json.loads(str(z["meta"]))

@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from rhetorscope.artifacts import pack_strings, unpack_strings
 from rhetorscope.classify.actors import PLACEHOLDER
 from rhetorscope.errors import RhetorscopeError
 from rhetorscope.spans.tokens import Token, quote_pairs
@@ -158,11 +159,10 @@ class FragmentModel:
         return h.hexdigest()[:8]
 
     def save(self, path: Path) -> None:
-        """Write the model; feature names go as one UTF-8 blob, a tenth of a fixed-width string array's
-        bytes and read back in a fraction of its time (the cold start of every `analyze`)."""
+        """Write the model (feature names as one UTF-8 blob: `rhetorscope.artifacts`)."""
         names, weights = self._stored()
         np.savez_compressed(
-            path, feature_names=np.frombuffer("\n".join(names).encode("utf-8"), dtype=np.uint8), weights=weights,
+            path, feature_names=pack_strings(names), weights=weights,
             bias=self.bias.astype(np.float32), thresholds=self.thresholds.astype(np.float32),
             labels=np.array(self.labels), decoders=np.array(self.decoders),
             max_tokens=np.zeros(0, np.int32) if self.max_tokens is None else self.max_tokens.astype(np.int32),
@@ -244,7 +244,7 @@ def load(path: Path) -> FragmentModel:
     """A fragment model from its `.npz` (numpy only, no pickles)."""
     try:
         with np.load(path, allow_pickle=False) as z:
-            features = bytes(z["feature_names"]).decode("utf-8").split("\n")
+            features = unpack_strings(z["feature_names"])
             weights = z["weights"]
             labels = z["labels"].tolist()
             model = FragmentModel(
