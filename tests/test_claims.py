@@ -331,6 +331,17 @@ def test_scores_do_not_depend_on_who_is_named(model) -> None:  # type: ignore[no
     before = [s.score for s in model.score(texts)]
     after = [s.score for s in model.score(swapped)]  # type: ignore[arg-type]
     assert before == pytest.approx(after, abs=1e-6)
+    # names no list holds are masked too (the shared masking step), in English and in Russian; a name
+    # whose head is a common word keeps it ("African Union" reads "ζ Union"), so none is used here
+    unlisted = [("Georgia spent 4 percent of its budget on defence in 2023, Pashinyan says.", "en"),
+                ("Aliyev said the pipeline cost Armenia 3 billion dollars.", "en"),
+                ("Грузия потратила 4 процента бюджета на оборону в 2023 году.", "ru"),
+                ("India signed the treaty in Brazil in March 2022.", "en")]
+    other = [swap(t, lang, "unlisted") for t, lang in unlisted]
+    assert all(o and o != t for o, (t, _) in zip(other, unlisted, strict=True))
+    langs = [lang for _, lang in unlisted]
+    assert [s.score for s in model.score([t for t, _ in unlisted], langs)] == pytest.approx(
+        [s.score for s in model.score(other, langs)], abs=1e-6)  # type: ignore[arg-type]
 
 
 def test_checkworthy_predict_and_score_commands(tmp_path: Path, model) -> None:  # type: ignore[no-untyped-def]

@@ -66,3 +66,26 @@ def test_default_encoder_is_multilingual_and_offline() -> None:
     rows = enc.encode(["The war must end.", "Война должна закончиться.", "Il pleut à Paris."])
     assert rows.shape == (3, 384)
     assert rows[0] @ rows[1] > rows[0] @ rows[2]
+
+
+def test_remembered_rows_are_encoded_once_per_encoder_and_kind() -> None:
+    """The technique and claim models read the same masked sentences: the second reader encodes nothing."""
+    from rhetorscope.encoder import remembered
+
+    class Counting:
+        name, dim = "counting-test", 3
+
+        def __init__(self) -> None:
+            self.seen: list[tuple[str, str]] = []
+
+        def encode(self, texts: list[str], kind: str = "passage") -> np.ndarray:
+            self.seen += [(kind, t) for t in texts]
+            return np.asarray([[len(t), kind == "query", 1.0] for t in texts], dtype=np.float32)
+
+    enc = Counting()
+    first = remembered(enc, ["a cat", "a dog", "a cat"])  # type: ignore[arg-type]
+    again = remembered(enc, ["a dog", "a cat"])  # type: ignore[arg-type]
+    query = remembered(enc, ["a cat"], "query")  # type: ignore[arg-type]
+    assert enc.seen == [("passage", "a cat"), ("passage", "a dog"), ("query", "a cat")]
+    assert first.tolist() == [[5, 0, 1], [5, 0, 1], [5, 0, 1]] and again.shape == (2, 3) and query[0, 1] == 1
+    assert remembered(enc, []).shape == (0, 3)  # type: ignore[arg-type]

@@ -176,6 +176,29 @@ class CachedEncoder:
         tmp.replace(self.path)
 
 
+_REMEMBERED: dict[tuple[str, str, str], np.ndarray] = {}
+REMEMBER_AT_MOST = 20_000
+"""Rows kept per process (about 30 MB of e5 rows); past that the memory starts again empty."""
+
+
+def remembered(encoder: Encoder, texts: Sequence[str], kind: Kind = "passage") -> np.ndarray:
+    """The encoder's rows for `texts`, remembered for the process.
+
+    The technique model and the check-worthiness model read the same masked sentences, and a server
+    or a corpus ingest sees the same sentences (boilerplate, repeated passages, re-analysed documents)
+    again and again: encoding is the cost, so no text is encoded twice by the same encoder.
+    """
+    missing = list(dict.fromkeys(t for t in texts if (encoder.name, kind, t) not in _REMEMBERED))
+    if missing:
+        if len(_REMEMBERED) + len(missing) > REMEMBER_AT_MOST:
+            _REMEMBERED.clear()
+        _REMEMBERED.update(zip(((encoder.name, kind, t) for t in missing), encoder.encode(missing, kind),
+                               strict=True))
+    if not texts:
+        return np.zeros((0, encoder.dim), dtype=np.float32)
+    return np.stack([_REMEMBERED[(encoder.name, kind, t)] for t in texts])
+
+
 _LOADED: dict[str, Encoder] = {}
 
 

@@ -2,8 +2,9 @@
 
 Three feature blocks, each L2-normalised and scaled by a block weight:
 
-- `w` word 1–2 grams (sub-linear tf-idf) of the actor-masked, lower-cased sentence, digits folded;
-- `e` the multilingual e5 vector of the actor-masked sentence: what carries the model to the five
+- `w` word 1–2 grams (sub-linear tf-idf) of the name-masked (`rhetorscope.masking.mask`), lower-cased
+  sentence, digits folded;
+- `e` the multilingual e5 vector of the name-masked sentence: what carries the model to the five
   languages the training debates (English) do not have;
 - `c` the claim cues of `cues` (numbers, dates, comparisons, sources, causal/temporal links,
   opinion markers, questions).
@@ -30,10 +31,12 @@ from typing import Any
 
 import numpy as np
 
+from rhetorscope.artifacts import pack_strings, unpack_strings
 from rhetorscope.claims.cues import CUE_NAMES, cue_hits, cue_label, cue_vector
 from rhetorscope.claims.text import checkworthy_text
-from rhetorscope.encoder import Encoder, load_encoder
+from rhetorscope.encoder import Encoder, load_encoder, remembered
 from rhetorscope.errors import RhetorscopeError
+from rhetorscope.masking import PLACEHOLDER
 
 ARTIFACT_NAME = "checkworthy.npz"
 HEADS = ("en", "xx")
@@ -143,11 +146,12 @@ class CheckworthyModel:
     def score(self, sentences: Sequence[str], languages: Sequence[str | None] | None = None,
               encoder: Encoder | None = None, evidence: bool = False) -> list[Scored]:
         """Score raw sentences; `languages` picks the head per sentence (English or unknown: `en`)."""
-        texts = [checkworthy_text(s) for s in sentences]
+        langs = list(languages) if languages is not None else ["en"] * len(sentences)
+        texts = [checkworthy_text(s, lang or "en") for s, lang in zip(sentences, langs, strict=True)]
         if not texts:
             return []
-        vectors = _encode_remembered(encoder or load_encoder(self.meta.get("encoder_spec", "e5")), texts)
-        return self.score_encoded(texts, vectors, languages, evidence)
+        vectors = remembered(encoder or load_encoder(self.meta.get("encoder_spec", "e5")), texts)
+        return self.score_encoded(texts, vectors, langs, evidence)
 
     def unencoded_margins(self, sentences: Sequence[str], languages: Sequence[str | None]) -> np.ndarray:
         """Each raw sentence's margin without its encoder block (words and cues only, no encoding).
@@ -155,7 +159,7 @@ class CheckworthyModel:
         It ranks the sentences of a document too long to encode whole, so that the encoder's
         budget goes to those most likely to be claims.
         """
-        texts = [checkworthy_text(s) for s in sentences]
+        texts = [checkworthy_text(s, lang or "en") for s, lang in zip(sentences, languages, strict=True)]
         english = np.array([lang in (None, "en") for lang in languages], dtype=bool)
         bw, n_words = self.block_weights, len(self.terms)
         cues = cue_block(texts) * bw["c"]
@@ -199,7 +203,8 @@ class CheckworthyModel:
         if head == "en":
             word_part = feats.words[row] * coef[:n_words]
             best = [j for j in np.argsort(-word_part)[: top * 4]
-                    if word_part[j] > 0.05 and self.idf[j] >= _RARE_IDF and "0" not in self.terms[j]]
+                    if word_part[j] > 0.05 and self.idf[j] >= _RARE_IDF and "0" not in self.terms[j]
+                    and PLACEHOLDER not in self.terms[j]]
             best = best[:top]
             if best:
                 words = ", ".join(f'"{self.terms[j]}"' for j in best)
@@ -215,7 +220,7 @@ class CheckworthyModel:
                 "platt": self.platt, "threshold": self.threshold}
         np.savez_compressed(
             path,
-            terms=np.frombuffer("\n".join(self.terms).encode("utf-8"), dtype=np.uint8),
+            terms=pack_strings(self.terms),
             idf=self.idf.astype(np.float16),
             **{f"coef_{h}": self.coef[h].astype(np.float16) for h in HEADS},
             meta=np.frombuffer(json.dumps(meta, sort_keys=True).encode("utf-8"), dtype=np.uint8),
@@ -228,7 +233,7 @@ class CheckworthyModel:
             with np.load(path, allow_pickle=False) as z:
                 meta = json.loads(z["meta"].tobytes().decode("utf-8"))
                 return cls(
-                    terms=z["terms"].tobytes().decode("utf-8").split("\n"),
+                    terms=unpack_strings(z["terms"]),
                     idf=z["idf"].astype(np.float32),
                     block_weights=meta.pop("block_weights"),
                     coef={h: z[f"coef_{h}"].astype(np.float32) for h in HEADS},
@@ -240,22 +245,6 @@ class CheckworthyModel:
         except (OSError, KeyError, ValueError) as exc:
             raise RhetorscopeError(f"cannot read check-worthiness model {path}: {exc}",
                                    "rebuild it with `rhetorscope train checkworthy`") from exc
-
-
-_REMEMBERED: dict[tuple[str, str], np.ndarray] = {}
-_REMEMBER_AT_MOST = 20_000
-
-
-def _encode_remembered(encoder: Encoder, texts: Sequence[str]) -> np.ndarray:
-    """Encoder rows, remembered for the process: a server or a corpus ingest sees the same sentences
-    (boilerplate, repeated passages, re-analysed documents) again and again, and encoding is the cost."""
-    missing = list(dict.fromkeys(t for t in texts if (encoder.name, t) not in _REMEMBERED))
-    if missing:
-        if len(_REMEMBERED) + len(missing) > _REMEMBER_AT_MOST:
-            _REMEMBERED.clear()
-        _REMEMBERED.update(zip(((encoder.name, t) for t in missing), encoder.encode(missing, "passage"),
-                               strict=True))
-    return np.stack([_REMEMBERED[(encoder.name, t)] for t in texts])
 
 
 def shipped_artifact() -> Path:

@@ -1,7 +1,11 @@
 """Text preparation shared by training, prediction and matching, so each sees the same input.
 
-`checkworthy_text` masks actors (the score must not depend on who is named) and is what both the
-sparse features and the encoder read. `query_text` strips what a social-media post carries besides
+`checkworthy_text` applies the shared masking step (`rhetorscope.masking.mask`: the actor gazetteer,
+then every capitalised name the language does not write in lower case), the same one the technique
+models read, so the score does not depend on who is named and the encoder rows of a sentence serve
+both models; it is what both the sparse features and the encoder read.
+
+`query_text` strips what a social-media post carries besides
 its claim: links, picture links and the date of a trailing "— Name (@handle) date" signature (the
 name stays: "X tweeted that ..." is often the claim; on the CheckThat! training tweets dropping it
 costs 4 points of BM25 MAP@5).
@@ -11,16 +15,16 @@ from __future__ import annotations
 
 import re
 
-from rhetorscope.classify.actors import mask_actors
+from rhetorscope.masking import mask
 
 _URL_RE = re.compile(r"(?:https?://|pic\.twitter\.com/|www\.)\S+")
 _SIGNATURE_DATE_RE = re.compile(r"(\(@\w+\))\s+\w+ \d{1,2}, \d{4}\s*$")
 _SPACE_RE = re.compile(r"\s+")
 
 
-def checkworthy_text(sentence: str) -> str:
-    """The sentence as the check-worthiness model reads it: actors masked, whitespace collapsed."""
-    return _SPACE_RE.sub(" ", mask_actors(sentence)).strip()
+def checkworthy_text(sentence: str, lang: str | None) -> str:
+    """The sentence as the check-worthiness model reads it: names masked, whitespace collapsed."""
+    return _SPACE_RE.sub(" ", mask(sentence, lang)).strip()
 
 
 def query_text(text: str) -> str:

@@ -56,7 +56,7 @@ class Data:
         texts, labels, names = [], [], []
         for name, lines in debates.items():
             for line in lines:
-                texts.append(checkworthy_text(line.text))
+                texts.append(checkworthy_text(line.text, "en"))
                 labels.append(int(line.label or 0))
                 names.append(name)
         vectors = encode_cached(encoder, texts, "passage", cache)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rhetorscope.detect.cues import Match, cue_classes, find, vector
-from rhetorscope.encoder import Encoder
+from rhetorscope.encoder import Encoder, remembered
 from rhetorscope.masking import LANGS, mask
 
 WINDOW = 2
@@ -90,5 +90,6 @@ def document_rows(sentences: Sequence[SentenceInput], emb: np.ndarray) -> np.nda
 
 
 def embed(sentences: Sequence[SentenceInput], encoder: Encoder) -> np.ndarray:
-    """Passage embeddings of the masked sentences."""
-    return encoder.encode([s.masked for s in sentences], kind="passage")
+    """Passage embeddings of the masked sentences (remembered for the process: the claim stage reads
+    the same masked sentences)."""
+    return remembered(encoder, [s.masked for s in sentences], "passage")
