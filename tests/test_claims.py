@@ -439,3 +439,34 @@ def test_reference_document_claims_are_its_checkable_sentences(reference_path: P
         assert not any(c.startswith(value_statement) for c in claims)
     sentences = [s for seg in analysis.document.segments for s in seg.sentences]
     assert all(s.checkworthiness is not None for s in sentences)
+
+
+def test_train_retrieval_writes_a_reranker_the_matcher_reads(tmp_path: Path) -> None:
+    """`train retrieval` on a small CheckThat!-shaped folder: a re-ranker, its card, and the same trees
+    from the same data and seed."""
+    from rhetorscope.claims.rerank import Reranker
+
+    topics = ["bridge", "vaccine", "election", "border", "river", "school", "budget", "harbour", "forest", "tax"]
+    data = tmp_path / "task2"
+    vclaims = [f"{n}\tThe {t} cost {10 * n + k} million euros in {2000 + n}.\tDid the {t} cost that much?"
+               for n, (t, k) in enumerate((t, k) for t in topics for k in range(3))]
+    data.mkdir()
+    (data / "verified_claims.docs.tsv").write_text("\tvclaim\ttitle\n" + "\n".join(vclaims) + "\n", encoding="utf-8")
+    for split, first in (("train", 0), ("dev", 20)):
+        (data / split).mkdir()
+        rows = [(first + i, n) for i, n in enumerate(range(0, 30, 3) if split == "dev" else range(30))]
+        texts = [vclaims[n].split("\t")[1].replace("The", "they say the") for _, n in rows]
+        lines = "".join(f"{q}\t{t}\n" for (q, _), t in zip(rows, texts, strict=True))
+        (data / split / "tweets.queries.tsv").write_text("\ttweet_content\n" + lines, encoding="utf-8")
+        (data / split / "tweet-vclaim-pairs.qrels").write_text(
+            "".join(f"{q}\t0\t{n}\t1\n" for q, n in rows), encoding="utf-8")
+    cache = tmp_path / "cache.npz"
+    runs = []
+    for out in (tmp_path / "a", tmp_path / "b"):
+        done = run_cli("train", "retrieval", "--data", str(data), "--out", str(out), "--cache", str(cache))
+        assert done.returncode == 0, done.stderr
+        assert "dev (unseen), re-ranked" in done.stdout and (out / "RERANK_CARD.md").is_file()
+        runs.append(Reranker.load(out / "rerank.npz"))
+    a, b = runs
+    assert a.depth == 30 and a.meta["model_version"].startswith("rerank-")
+    assert np.array_equal(a.threshold, b.threshold) and np.array_equal(a.value, b.value) and a.baseline == b.baseline

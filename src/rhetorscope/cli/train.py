@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -11,16 +12,25 @@ from rhetorscope.errors import RhetorscopeError
 app = typer.Typer(help="Train the models that ship with rhetorscope.", no_args_is_help=True)
 
 
+def _seed(what: str) -> Any:
+    """The `--seed` option of every train command (13 by default: same data and seed, same model)."""
+    return typer.Option(13, "--seed", help=what)
+
+
+def _cache(what: str) -> Any:
+    """The `--cache` option of the train commands that embed: a file, read if present, written after."""
+    return typer.Option(None, "--cache", dir_okay=False, help=what)
+
+
 @app.command("spans")
 def spans(
     data: Path = typer.Option(..., "--data", exists=True, file_okay=False,
                               help="the semeval2023-task3-spans folder (en/, fr/, ge/, it/, po/, ru/)"),
     out: Path = typer.Option(..., "--out", file_okay=False, help="folder for fragments.npz and MODEL_CARD.md"),
-    seed: int = typer.Option(13, "--seed", help="fold assignment seed (the sentence model's)"),
+    seed: int = _seed("fold assignment seed (the sentence model's)"),
     gate: str = typer.Option("fast", "--gate", help="sentence tier that gates the cross-validation: fast "
                              "(lexical, no encoder) or accurate (encoder; slow without --cache)"),
-    cache: Path | None = typer.Option(None, "--cache", dir_okay=False,
-                                      help="embedding cache (.npz) for --gate accurate"),
+    cache: Path | None = _cache("embedding cache (.npz) for --gate accurate"),
     ptc: Path | None = typer.Option(None, "--ptc", exists=True, file_okay=False,
                                     help="PTC folder: also score the English out-of-fold spans with its labels"),
 ) -> None:
@@ -70,8 +80,8 @@ def spans(
 def checkworthy(
     data: Path = typer.Option(..., "--data", help="the checkthat2019-task1 folder (training/*.tsv)"),
     out: Path = typer.Option(..., "--out", file_okay=False, help="folder for checkworthy.npz and MODEL_CARD.md"),
-    seed: int = typer.Option(13, "--seed", help="solver seed"),
-    cache: Path | None = typer.Option(None, "--cache", help="encoder cache file (.npz): embed the debates once"),
+    seed: int = _seed("solver seed"),
+    cache: Path | None = _cache("encoder cache file (.npz): embed the debates once"),
 ) -> None:
     """Cross-validate by debate and train the check-worthiness model; same data and seed, same model."""
     _need_sklearn("the check-worthiness model")
@@ -96,9 +106,8 @@ def retrieval(
     data: Path = typer.Option(..., "--data", exists=True, file_okay=False,
                               help="the checkthat2020-task2 folder (verified_claims.docs.tsv, train/, dev/)"),
     out: Path = typer.Option(..., "--out", file_okay=False, help="folder for rerank.npz and RERANK_CARD.md"),
-    seed: int = typer.Option(13, "--seed", help="fold assignment and solver seed"),
-    cache: Path | None = typer.Option(None, "--cache", dir_okay=False,
-                                      help="encoder cache file (.npz): embed the fact-checks and tweets once"),
+    seed: int = _seed("fold assignment and solver seed"),
+    cache: Path | None = _cache("encoder cache file (.npz): embed the fact-checks and tweets once"),
 ) -> None:
     """Fit the claim-retrieval re-ranker on the training tweets (tree depth by cross-validation), score dev once."""
     _need_sklearn("the claim-retrieval re-ranker")
@@ -145,9 +154,8 @@ def sentences(
     data: Path = typer.Option(..., "--data", exists=True, file_okay=False,
                               help="the semeval2023-task3-spans folder (en/, fr/, ge/, it/, po/, ru/)"),
     out: Path = typer.Option(..., "--out", file_okay=False, help="folder for sentences.npz and MODEL_CARD.md"),
-    seed: int = typer.Option(13, "--seed", help="fold assignment and network seed"),
-    cache: Path | None = typer.Option(None, "--cache", dir_okay=False,
-                                      help="embedding cache (.npz): read if present, written after embedding"),
+    seed: int = _seed("fold assignment and network seed"),
+    cache: Path | None = _cache("embedding cache (.npz): read if present, written after embedding"),
 ) -> None:
     """Cross-validate (three segmentations) and train the sentence technique model (accurate tier)."""
     _need_sklearn("the sentence model")
