@@ -391,10 +391,9 @@ def test_shared_checkthat_data_reads_as_documented(shared_datasets: Path) -> Non
 def test_api_lists_fact_checks_and_matches_a_claim_across_languages(tmp_path: Path) -> None:
     import httpx
 
-    from rhetorscope.claims.component import with_matcher
     from rhetorscope.claims.factchecks import StoreMatcher, embed_missing, import_files
     from rhetorscope.encoder import load_encoder
-    from rhetorscope.pipeline import default_pipeline
+    from rhetorscope.pipeline import default_pipeline, with_matcher
     from rhetorscope.readers.base import RawDocument
     from rhetorscope.web.settings import Settings
     from test_web_server import running_server

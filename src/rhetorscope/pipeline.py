@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from rhetorscope import __version__
 from rhetorscope.model import Analysis, Document, Finding
 from rhetorscope.readers.base import RawDocument
 from rhetorscope.work import Component, Work
+
+if TYPE_CHECKING:
+    from rhetorscope.claims.component import Matcher
 
 
 class Pipeline:
@@ -88,6 +92,14 @@ def technique_components(fast: bool = False) -> list[Component]:
 
         components.append(ClaimComponent())
     return components
+
+
+def with_matcher(pipeline: Pipeline, matcher: Matcher) -> Pipeline:
+    """The same pipeline whose claim stage also matches each claim against a fact-check collection."""
+    from rhetorscope.claims.component import ClaimComponent
+
+    return Pipeline([ClaimComponent(c.artifact, matcher) if isinstance(c, ClaimComponent) else c
+                     for c in pipeline.components])
 
 
 @lru_cache(maxsize=1)

@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 
 from rhetorscope.model import Finding, FindingKind, Match, SegmentKind
-from rhetorscope.pipeline import Pipeline
 from rhetorscope.work import Work
 
 Matcher = Callable[[Sequence[str]], list[list[Match]]]
@@ -77,8 +76,3 @@ def _most_promising(margins: np.ndarray, lengths: Sequence[int], budget: int) ->
             used += lengths[i]
     return sorted(keep)
 
-
-def with_matcher(pipeline: Pipeline, matcher: Matcher) -> Pipeline:
-    """The same pipeline whose claim stage also matches each claim against a fact-check collection."""
-    return Pipeline([ClaimComponent(c.artifact, matcher) if isinstance(c, ClaimComponent) else c
-                     for c in pipeline.components])

@@ -73,9 +73,9 @@ def analyze(
         precheck(raws[0], str(file), language)  # before any model loads: a refusal takes milliseconds
     pipeline = pipeline_for(fast=fast, language=language)
     if factchecks is not None:
-        from rhetorscope.claims.component import with_matcher
         from rhetorscope.claims.factchecks import StoreMatcher
         from rhetorscope.encoder import load_encoder
+        from rhetorscope.pipeline import with_matcher
         from rhetorscope.store import Store
 
         with Store.open(factchecks) as store:
