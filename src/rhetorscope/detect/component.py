@@ -127,7 +127,9 @@ class Scored:
     def __init__(self, model: SentenceModel, inputs: Sequence[SentenceInput], rows: np.ndarray | None) -> None:
         self.model, self.inputs, self.rows = model, inputs, rows
         self.masked = [s.masked for s in inputs]
-        self.lexical = model.lexical.logits(self.masked) if model.lexical is not None else None
+        # each sentence's lexical row, kept for the words its evidence quotes
+        self.words = model.lexical.rows(self.masked) if model.lexical is not None else []
+        self.lexical = model.lexical.logits_of(self.words) if model.lexical is not None else None
         self.proba = model.proba(rows, self.masked, self.lexical)
 
     def _p(self, i: int, j: int, row: np.ndarray | None, lexical: bool = True) -> float:
@@ -144,7 +146,7 @@ class Scored:
             text = self.inputs[i].text
             out.append(f'sentence: "{text if len(text) <= 160 else text[:157] + "…"}" ({p:.2f})')
         if self.model.lexical is not None:
-            words = [(w, v) for w, v in self.model.lexical.words_for(self.masked[i], j)
+            words = [(w, v) for w, v in self.model.lexical.words_for(self.words[i], j)
                      if PLACEHOLDER not in w and v >= MIN_WORD_EFFECT]
             if words:
                 out.append("words: " + ", ".join(f'"{w}" (+{v:.2f})' for w, v in words))

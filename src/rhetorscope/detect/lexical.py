@@ -17,7 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -34,10 +34,16 @@ def tokens(masked: str) -> Counter[str]:
     out: list[str] = [f"w|{w}" for w in words]
     out.extend(f"w|{a} {b}" for a, b in itertools.pairwise(words))
     for w in words:
-        padded = f" {w} "
-        for n in (3, 4, 5):
-            out.extend(f"c|{padded[i : i + n]}" for i in range(len(padded) - n + 1))
+        out.extend(_char_grams(w))
     return Counter(out)
+
+
+@lru_cache(maxsize=1 << 16)
+def _char_grams(word: str) -> tuple[str, ...]:
+    """The `c|` 3-5 grams of one word, shortest first: a text uses the same words again and again, and
+    building every word's grams anew was most of the cost of scoring a long document."""
+    padded = f" {word} "
+    return tuple(f"c|{padded[i : i + n]}" for n in (3, 4, 5) for i in range(len(padded) - n + 1))
 
 
 @dataclass
@@ -62,19 +68,39 @@ class LexicalModel:
 
     def weights(self, counts: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
         """(columns, weights) of one sentence's token counts, as `rows` describes."""
-        known = [(self.vocab[t], n) for t, n in counts.items() if t in self.vocab]
-        unknown = np.array([n for t, n in counts.items() if t not in self.vocab], dtype=np.float32)
-        cols = np.array([c for c, _ in known], dtype=np.int64)
-        w = (1.0 + np.log(np.array([n for _, n in known], dtype=np.float32))) * self.idf[cols]
+        vocab = self.vocab
+        found: list[int] = []
+        known: list[int] = []
+        missing: list[int] = []
+        for t, n in counts.items():
+            c = vocab.get(t)
+            if c is None:
+                missing.append(n)
+            else:
+                found.append(c)
+                known.append(n)
+        unknown = np.array(missing, dtype=np.float32)
+        cols = np.array(found, dtype=np.int64)
+        w = (1.0 + np.log(np.array(known, dtype=np.float32))) * self.idf[cols]
         norm = float(np.sqrt((w**2).sum() + (((1.0 + np.log(unknown)) * self._rare_idf) ** 2).sum())) if counts else 1.0
         return cols, (w / max(norm, 1e-9)).astype(np.float32)
 
     def logits(self, masked: Sequence[str]) -> np.ndarray:
-        out = np.tile(self.intercept.astype(np.float32), (len(masked), 1))
-        for i, (cols, w) in enumerate(self.rows(masked)):
+        return self.logits_of(self.rows(masked))
+
+    def logits_of(self, rows: Sequence[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+        """The logits of sentences whose `rows` are known (a caller that also explains them keeps the rows)."""
+        out = np.tile(self.intercept.astype(np.float32), (len(rows), 1))
+        coef = self._coef32
+        for i, (cols, w) in enumerate(rows):
             if len(cols):
-                out[i] += w @ self.coef[cols].astype(np.float32)
+                out[i] += w @ coef[cols]
         return out
+
+    @cached_property
+    def _coef32(self) -> np.ndarray:
+        """The weights as float32 once, rather than converting each sentence's rows on every call."""
+        return self.coef.astype(np.float32)
 
     @cached_property
     def _names(self) -> list[str]:
@@ -84,11 +110,11 @@ class LexicalModel:
     def _evidence_floor(self) -> float:
         return float(np.quantile(self.idf, EVIDENCE_MIN_IDF_QUANTILE)) if len(self.idf) else 0.0
 
-    def words_for(self, masked: str, j: int, limit: int = 3) -> list[tuple[str, float]]:
-        """The words of a sentence that raise technique `j` most, with their share of the logit."""
-        (cols, w), = self.rows([masked])
+    def words_for(self, row: tuple[np.ndarray, np.ndarray], j: int, limit: int = 3) -> list[tuple[str, float]]:
+        """The words of a sentence (its `rows` entry) that raise technique `j` most, with their share of the logit."""
+        cols, w = row
         scored = []
-        for c, weight in zip(cols.tolist(), (w * self.coef[cols, j].astype(np.float32)).tolist(), strict=True):
+        for c, weight in zip(cols.tolist(), (w * self._coef32[cols, j]).tolist(), strict=True):
             token = self._names[c]
             if token.startswith("w|") and weight > 0 and self.idf[c] > self._evidence_floor:
                 scored.append((token[2:], weight))
