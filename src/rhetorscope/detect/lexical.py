@@ -105,12 +105,17 @@ class LexicalModel:
     def words_for(self, row: tuple[np.ndarray, np.ndarray], j: int, limit: int = 3) -> list[tuple[str, float]]:
         """The words of a sentence (its `rows` entry) that raise technique `j` most, with their share of the logit."""
         cols, w = row
-        scored = []
-        for c, weight in zip(cols.tolist(), (w * self._coef32[cols, j]).tolist(), strict=True):
-            token = self._names[c]
-            if token.startswith("w|") and weight > 0 and self.idf[c] > self._evidence_floor:
-                scored.append((token[2:], weight))
+        weight = w * self._coef32[cols, j]
+        keep = self._quotable[cols] & (weight > 0)
+        scored = [(self._names[c][2:], v) for c, v in zip(cols[keep].tolist(), weight[keep].tolist(), strict=True)]
         return sorted(scored, key=lambda x: -x[1])[:limit]
+
+    @cached_property
+    def _quotable(self) -> np.ndarray:
+        """Per column, whether its token may be quoted as evidence: a word (not a character gram) rarer
+        than the evidence floor. Known once, so a sentence's evidence only visits the tokens that pass."""
+        words = np.fromiter((name.startswith("w|") for name in self._names), dtype=bool, count=len(self._names))
+        return words & (self.idf.astype(np.float64) > self._evidence_floor)
 
 
 def fit(masked: Sequence[str], y: np.ndarray, min_df: int = 2, c: float = 4.0, keep: int = 150_000) -> LexicalModel:
