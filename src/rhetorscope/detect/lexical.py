@@ -78,13 +78,12 @@ class LexicalModel:
         return cols, (w / max(norm, 1e-9)).astype(np.float32)
 
     def logits(self, masked: Sequence[str]) -> np.ndarray:
-        return self.logits_of(self.rows(masked))
-
-    def logits_of(self, rows: Sequence[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
-        """The logits of sentences whose `rows` are known (a caller that also explains them keeps the rows)."""
-        out = np.tile(self.intercept.astype(np.float32), (len(rows), 1))
+        """One row of technique logits per sentence; each sentence's row is dropped once added, so a long
+        document never holds the rows of all its sentences at once."""
+        out = np.tile(self.intercept.astype(np.float32), (len(masked), 1))
         coef = self._coef32
-        for i, (cols, w) in enumerate(rows):
+        for i, text in enumerate(masked):
+            cols, w = self.weights(tokens(text))
             if len(cols):
                 out[i] += w @ coef[cols]
         return out
