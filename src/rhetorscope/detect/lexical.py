@@ -38,10 +38,11 @@ def tokens(masked: str) -> Counter[str]:
     return Counter(out)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)
 def _char_grams(word: str) -> tuple[str, ...]:
     """The `c|` 3-5 grams of one word, shortest first: a text uses the same words again and again, and
-    building every word's grams anew was most of the cost of scoring a long document."""
+    building every word's grams anew was most of the cost of scoring a long document. The commonest
+    16,384 words (a few MB) cover nearly every token."""
     padded = f" {word} "
     return tuple(f"c|{padded[i : i + n]}" for n in (3, 4, 5) for i in range(len(padded) - n + 1))
 

@@ -56,7 +56,7 @@ _POS = tuple(f"pos={k}" for k in range(4))
 _END = tuple(f"end={k}" for k in range(4))
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)
 def _word_features(word: str, lang: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The features of a word that do not depend on its place: language, form and shape, then its
     prefix and suffixes. A text repeats its words, so each is described once."""
