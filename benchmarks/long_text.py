@@ -48,14 +48,16 @@ def measure(size: int) -> dict[str, object]:
     pipeline = default_pipeline()
     pipeline(read_bytes(b"Warm-up. The models load once.", name="warm.txt")[0])
     (raw,) = read_bytes(one_paragraph(size).encode(), name="long.txt")
-    stages: dict[str, float] = {}
-    current = [time.perf_counter(), ""]
+    stages: dict[str, tuple[float, float]] = {}
+    current: list[tuple[float, float, str]] = [(time.perf_counter(), time.process_time(), "")]
 
     def stage(name: str) -> None:
-        now = time.perf_counter()
-        if current[1]:
-            stages[str(current[1])] = now - float(current[0])
-        current[:] = [now, name]
+        """Close the running stage (wall and CPU seconds) and start `name`."""
+        wall, cpu = time.perf_counter(), time.process_time()
+        began, began_cpu, running = current[0]
+        if running:
+            stages[running] = (wall - began, cpu - began_cpu)
+        current[0] = (wall, cpu, name)
 
     started, started_cpu = time.perf_counter(), time.process_time()
     analysis = pipeline(raw, on_stage=stage)
@@ -74,12 +76,12 @@ def main() -> None:
         print(json.dumps(measure(args.child)))
         return
     print(f"machine: {os.cpu_count()} CPUs · load average {os.getloadavg()[0]:.1f}")
-    print(f"{'size':>7} {'total s':>8} {'CPU s':>8} {'peak MB':>8} {'findings':>9}  per stage (s)")
+    print(f"{'size':>7} {'total s':>8} {'CPU s':>8} {'peak MB':>8} {'findings':>9}  per stage (wall/CPU s)")
     for mb in (float(s) for s in args.sizes.split(",")):
         done = subprocess.run([sys.executable, __file__, "--child", str(int(mb * 1_000_000))], check=True,
                               capture_output=True, text=True)
         result = json.loads(done.stdout.strip().splitlines()[-1])
-        stages = " · ".join(f"{k} {v:.1f}" for k, v in result["stages"].items())
+        stages = " · ".join(f"{k} {wall:.1f}/{cpu:.1f}" for k, (wall, cpu) in result["stages"].items())
         print(f"{mb:>5g} MB {result['seconds']:>8.1f} {result['cpu']:>8.1f} {result['peak_mb']:>8.0f} "
               f"{result['findings']:>9}  {stages}")
         print(" " * 9 + "models: " + "; ".join(f"{k} {v}" for k, v in result["models"].items()))

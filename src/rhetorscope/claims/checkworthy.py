@@ -62,8 +62,9 @@ def sparse_triplets(docs: Sequence[Counter[str]], vocab: dict[str, int],
     rows: list[int] = []
     cols: list[int] = []
     vals: list[float] = []
+    weights = idf.tolist()  # Python floats: indexing a numpy array per term cost more than the arithmetic
     for i, doc in enumerate(docs):
-        hit = [(vocab[t], (1.0 + float(np.log(c))) * float(idf[vocab[t]])) for t, c in doc.items() if t in vocab]
+        hit = [(k, (1.0 + _log(c)) * weights[k]) for t, c in doc.items() if (k := vocab.get(t)) is not None]
         norm = float(np.sqrt(sum(v * v for _, v in hit))) or 1.0
         for j, v in hit:
             rows.append(i)
@@ -71,6 +72,12 @@ def sparse_triplets(docs: Sequence[Counter[str]], vocab: dict[str, int],
             vals.append(v / norm)
     return (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64),
             np.asarray(vals, dtype=np.float32))
+
+
+@lru_cache(maxsize=256)
+def _log(count: int) -> float:
+    """`np.log` of a term count, once per count: counts are small integers that recur in every sentence."""
+    return float(np.log(count))
 
 
 def sparse_block(docs: Sequence[Counter[str]], vocab: dict[str, int], idf: np.ndarray) -> np.ndarray:
@@ -202,9 +209,10 @@ class CheckworthyModel:
             lines.append(f"{cue_label(name)}: {forms} (+{cue_part[j]:.2f})")
         if head == "en":
             word_part = feats.words[row] * coef[:n_words]
-            best = [j for j in np.argsort(-word_part)[: top * 4]
-                    if word_part[j] > 0.05 and self.idf[j] >= _RARE_IDF and "0" not in self.terms[j]
-                    and PLACEHOLDER not in self.terms[j]]
+            # only the sentence's own terms can pass 0.05: sorting those, not the whole vocabulary
+            strong = np.flatnonzero(word_part > 0.05)
+            best = [int(j) for j in strong[np.argsort(-word_part[strong], kind="stable")][: top * 4]
+                    if self.idf[j] >= _RARE_IDF and "0" not in self.terms[j] and PLACEHOLDER not in self.terms[j]]
             best = best[:top]
             if best:
                 words = ", ".join(f'"{self.terms[j]}"' for j in best)

@@ -25,6 +25,7 @@ from rhetorscope.techniques import TECHNIQUES, category_of
 from rhetorscope.work import SentenceVerdict
 
 if TYPE_CHECKING:
+    from rhetorscope.detect.lexical import LexicalModel
     from rhetorscope.detect.model import SentenceModel
     from rhetorscope.encoder import Encoder
     from rhetorscope.work import Work
@@ -128,6 +129,7 @@ class Scored:
         self.model, self.inputs, self.rows = model, inputs, rows
         self.masked = [s.masked for s in inputs]
         self.lexical = model.lexical.logits(self.masked) if model.lexical is not None else None
+        self._words: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.proba = model.proba(rows, self.masked, self.lexical)
 
     def _p(self, i: int, j: int, row: np.ndarray | None, lexical: bool = True) -> float:
@@ -136,6 +138,14 @@ class Scored:
             return float(1.0 / (1.0 + np.exp(-self.model.network_logits(row)[0, j])))
         return float(self.model.proba(row, self.masked[i : i + 1], lex)[0, j])
 
+    def _lexical_row(self, lexical: LexicalModel, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Sentence `i`'s lexical row, for the words its evidence quotes: built again for the few sentences
+        explained (a long document's rows held all at once cost more memory than rebuilding these),
+        once per sentence however many techniques it explains."""
+        if i not in self._words:
+            self._words[i] = lexical.rows([self.masked[i]])[0]
+        return self._words[i]
+
     def explain(self, i: int, j: int, quote_sentence: bool) -> list[str]:
         """Why sentence `i` scores technique `j`: the sentence, its words, each cue's share, the encoder's."""
         p = float(self.proba[i, j])
@@ -143,8 +153,8 @@ class Scored:
         if quote_sentence:
             text = self.inputs[i].text
             out.append(f'sentence: "{text if len(text) <= 160 else text[:157] + "…"}" ({p:.2f})')
-        if self.model.lexical is not None:
-            words = [(w, v) for w, v in self.model.lexical.words_for(self.masked[i], j)
+        if (lexical := self.model.lexical) is not None:
+            words = [(w, v) for w, v in lexical.words_for(self._lexical_row(lexical, i), j)
                      if PLACEHOLDER not in w and v >= MIN_WORD_EFFECT]
             if words:
                 out.append("words: " + ", ".join(f'"{w}" (+{v:.2f})' for w, v in words))

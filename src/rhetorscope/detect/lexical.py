@@ -17,7 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -34,10 +34,17 @@ def tokens(masked: str) -> Counter[str]:
     out: list[str] = [f"w|{w}" for w in words]
     out.extend(f"w|{a} {b}" for a, b in itertools.pairwise(words))
     for w in words:
-        padded = f" {w} "
-        for n in (3, 4, 5):
-            out.extend(f"c|{padded[i : i + n]}" for i in range(len(padded) - n + 1))
+        out.extend(_char_grams(w))
     return Counter(out)
+
+
+@lru_cache(maxsize=1 << 14)
+def _char_grams(word: str) -> tuple[str, ...]:
+    """The `c|` 3-5 grams of one word, shortest first: a text uses the same words again and again, and
+    building every word's grams anew was most of the cost of scoring a long document. The commonest
+    16,384 words (a few MB) cover nearly every token."""
+    padded = f" {word} "
+    return tuple(f"c|{padded[i : i + n]}" for n in (3, 4, 5) for i in range(len(padded) - n + 1))
 
 
 @dataclass
@@ -62,19 +69,30 @@ class LexicalModel:
 
     def weights(self, counts: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
         """(columns, weights) of one sentence's token counts, as `rows` describes."""
-        known = [(self.vocab[t], n) for t, n in counts.items() if t in self.vocab]
-        unknown = np.array([n for t, n in counts.items() if t not in self.vocab], dtype=np.float32)
-        cols = np.array([c for c, _ in known], dtype=np.int64)
-        w = (1.0 + np.log(np.array([n for _, n in known], dtype=np.float32))) * self.idf[cols]
+        # a sentence has hundreds of tokens: look them all up in one pass at C speed, then split
+        column = np.fromiter(map(self.vocab.get, counts, itertools.repeat(-1)), dtype=np.int64, count=len(counts))
+        times = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
+        known = column >= 0
+        cols, unknown = column[known], times[~known]
+        w = (1.0 + np.log(times[known])) * self.idf[cols]
         norm = float(np.sqrt((w**2).sum() + (((1.0 + np.log(unknown)) * self._rare_idf) ** 2).sum())) if counts else 1.0
         return cols, (w / max(norm, 1e-9)).astype(np.float32)
 
     def logits(self, masked: Sequence[str]) -> np.ndarray:
+        """One row of technique logits per sentence; each sentence's row is dropped once added, so a long
+        document never holds the rows of all its sentences at once."""
         out = np.tile(self.intercept.astype(np.float32), (len(masked), 1))
-        for i, (cols, w) in enumerate(self.rows(masked)):
+        coef = self._coef32
+        for i, text in enumerate(masked):
+            cols, w = self.weights(tokens(text))
             if len(cols):
-                out[i] += w @ self.coef[cols].astype(np.float32)
+                out[i] += w @ coef[cols]
         return out
+
+    @cached_property
+    def _coef32(self) -> np.ndarray:
+        """The weights as float32 once, rather than converting each sentence's rows on every call."""
+        return self.coef.astype(np.float32)
 
     @cached_property
     def _names(self) -> list[str]:
@@ -84,15 +102,20 @@ class LexicalModel:
     def _evidence_floor(self) -> float:
         return float(np.quantile(self.idf, EVIDENCE_MIN_IDF_QUANTILE)) if len(self.idf) else 0.0
 
-    def words_for(self, masked: str, j: int, limit: int = 3) -> list[tuple[str, float]]:
-        """The words of a sentence that raise technique `j` most, with their share of the logit."""
-        (cols, w), = self.rows([masked])
-        scored = []
-        for c, weight in zip(cols.tolist(), (w * self.coef[cols, j].astype(np.float32)).tolist(), strict=True):
-            token = self._names[c]
-            if token.startswith("w|") and weight > 0 and self.idf[c] > self._evidence_floor:
-                scored.append((token[2:], weight))
+    def words_for(self, row: tuple[np.ndarray, np.ndarray], j: int, limit: int = 3) -> list[tuple[str, float]]:
+        """The words of a sentence (its `rows` entry) that raise technique `j` most, with their share of the logit."""
+        cols, w = row
+        weight = w * self._coef32[cols, j]
+        keep = self._quotable[cols] & (weight > 0)
+        scored = [(self._names[c][2:], v) for c, v in zip(cols[keep].tolist(), weight[keep].tolist(), strict=True)]
         return sorted(scored, key=lambda x: -x[1])[:limit]
+
+    @cached_property
+    def _quotable(self) -> np.ndarray:
+        """Per column, whether its token may be quoted as evidence: a word (not a character gram) rarer
+        than the evidence floor. Known once, so a sentence's evidence only visits the tokens that pass."""
+        words = np.fromiter((name.startswith("w|") for name in self._names), dtype=bool, count=len(self._names))
+        return words & (self.idf.astype(np.float64) > self._evidence_floor)
 
 
 def fit(masked: Sequence[str], y: np.ndarray, min_df: int = 2, c: float = 4.0, keep: int = 150_000) -> LexicalModel:

@@ -45,6 +45,8 @@ MAX_QUOTE_GROWTH = 8
 """Tokens a fragment may grow by to hold a whole quotation instead of cutting it."""
 MIN_EVIDENCE = 0.3
 """A word is named as evidence when its own features add at least this much to the logit."""
+_OWN = ("w=", "p4=", "s3=", "s4=")
+"""The features that describe the word itself (its form and affixes), not its neighbours."""
 
 
 @dataclass(frozen=True)
@@ -91,10 +93,19 @@ class FragmentModel:
     def scores(self, tokens: Sequence[Token]) -> np.ndarray:
         """Logits (tokens, labels) of every token for every technique."""
         out = np.tile(self.bias, (len(tokens), 1))
+        known = self.vocab.get
+        rows: list[int] = []
+        starts: list[int] = []
+        scored: list[int] = []
         for i, tok in enumerate(tokens):
-            rows = [self.vocab[f] for f in tok.features if f in self.vocab]
-            if rows:
-                out[i] += self.weights[rows].sum(axis=0, dtype=np.float32)
+            own = [k for f in tok.features if (k := known(f)) is not None]
+            if own:
+                scored.append(i)
+                starts.append(len(rows))
+                rows.extend(own)
+        if rows:
+            # one gather and one segmented sum for the sentence; each token's rows still add in order
+            out[scored] += np.add.reduceat(self.weights[rows], starts, axis=0, dtype=np.float32)
         return out
 
     def fragments(self, tokens: Sequence[Token], logits: np.ndarray, j: int, lang: str) -> list[Fragment]:
@@ -134,8 +145,7 @@ class FragmentModel:
         for tok in tokens:
             if not tok.is_word or tok.form == PLACEHOLDER or tok.form in stop:
                 continue
-            own = [self.vocab[f] for f in tok.features
-                   if f in self.vocab and f.split("=", 1)[0] in ("w", "p4", "s3", "s4")]
+            own = [self.vocab[f] for f in tok.features if f.startswith(_OWN) and f in self.vocab]
             push = float(self.weights[own, j].sum(dtype=np.float32)) if own else 0.0
             if push >= MIN_EVIDENCE:
                 pushes.append((push, tok.form))

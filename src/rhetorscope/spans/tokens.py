@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rhetorscope.classify.actors import PLACEHOLDER
 from rhetorscope.masking import offset_map
@@ -51,6 +52,19 @@ def _shape(word: str) -> str:
     return "cap" if word[:1].isupper() else "low"
 
 
+_POS = tuple(f"pos={k}" for k in range(4))
+_END = tuple(f"end={k}" for k in range(4))
+
+
+@lru_cache(maxsize=1 << 14)
+def _word_features(word: str, lang: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The features of a word that do not depend on its place: language, form and shape, then its
+    prefix and suffixes. A text repeats its words, so each is described once."""
+    form, shape = word.lower(), _shape(word)
+    affixes = (f"p4={form[:4]}", f"s3={form[-3:]}", f"s4={form[-4:]}") if len(form) > 4 else ()
+    return (f"L={lang}", f"w={form}", f"sh={shape}", f"L={lang}|sh={shape}"), affixes
+
+
 def tokenize(sentence: str, masked: str, lang: str, repeats: Counter[str] | None = None) -> list[Token]:
     """The tokens of one sentence (and `masked`, its `mask`) with their features; `repeats` counts
     masked words over the document (`document_counts`)."""
@@ -62,18 +76,17 @@ def tokenize(sentence: str, masked: str, lang: str, repeats: Counter[str] | None
     n = len(raw)
     for i, (s, e, word) in enumerate(raw):
         form = forms[i]
+        own, affixes = _word_features(word, lang)
         prev1 = forms[i - 1] if i else "<s>"
         prev2 = forms[i - 2] if i > 1 else "<s>"
         next1 = forms[i + 1] if i + 1 < n else "</s>"
         next2 = forms[i + 2] if i + 2 < n else "</s>"
         feats = [
-            "b", f"L={lang}", f"w={form}", f"sh={_shape(word)}", f"L={lang}|sh={_shape(word)}",
+            "b", *own,
             f"-1={prev1}", f"+1={next1}", f"-2={prev2}", f"+2={next2}",
             f"bg-={prev1}|{form}", f"bg+={form}|{next1}",
-            f"pos={min(i, 3)}", f"end={min(n - 1 - i, 3)}",
+            _POS[min(i, 3)], _END[min(n - 1 - i, 3)], *affixes,
         ]
-        if len(form) > 4:
-            feats += [f"p4={form[:4]}", f"s3={form[-3:]}", f"s4={form[-4:]}"]
         if inside[i]:
             feats.append("inq")
         if repeats is not None and repeats[form] > 1 and len(form) > 3:
