@@ -15,7 +15,6 @@ import pytest
 
 pytest.importorskip("sklearn")
 
-from rhetorscope.classify.actors import PLACEHOLDER
 from rhetorscope.detect.component import SentenceTechniqueComponent
 from rhetorscope.detect.corpus import SEGMENTATIONS, carries, read_dataset, segments
 from rhetorscope.detect.corpus import Span as GoldSpan
@@ -23,6 +22,7 @@ from rhetorscope.detect.features import layout
 from rhetorscope.detect.model import SentenceModel
 from rhetorscope.detect.train import TrainConfig, cross_validate, fit_final, prepare
 from rhetorscope.encoder import CachedEncoder
+from rhetorscope.masking import PLACEHOLDER
 from rhetorscope.pipeline import Pipeline
 from rhetorscope.readers.base import RawDocument
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rhetorscope.classify.actors import PLACEHOLDER as Z
+from rhetorscope.actors import PLACEHOLDER as Z
 from rhetorscope.detect.cues import CUE_FILES_LANGS, cue_classes, cues_for
 from rhetorscope.masking import mask, to_original
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from rhetorscope.classify.semeval import (
+from rhetorscope.cli import app
+from rhetorscope.detect.semeval import (
     read_dataset,
     read_labels,
     read_template,
@@ -15,7 +16,6 @@ from rhetorscope.classify.semeval import (
     score,
     write_predictions,
 )
-from rhetorscope.cli import app
 from rhetorscope.errors import RhetorscopeError
 
 

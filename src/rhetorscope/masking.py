@@ -2,7 +2,7 @@
 
 Two passes, in this order:
 
-1. the actor gazetteer (`rhetorscope.classify.actors`): listed countries, leaders, organisations and
+1. the actor gazetteer (`rhetorscope.actors`): listed countries, leaders, organisations and
    parties with their inflections and adjectives;
 2. general names: any capitalised word (sentence-initial and all-caps words included) whose lower-case
    form the language's training text never writes in lower case. "Georgia", "Aliyev", "ASEAN",
@@ -26,7 +26,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from rhetorscope.classify.actors import PLACEHOLDER, mask_actors
+from rhetorscope.actors import PLACEHOLDER, mask_actors
 
 LANGS = ("en", "fr", "de", "it", "pl", "ru")
 

@@ -23,9 +23,9 @@ def predict(
     """
     from rich.progress import Progress
 
-    from rhetorscope.classify.semeval import read_template, resolve_language, write_predictions
     from rhetorscope.detect.model import load_model
     from rhetorscope.detect.predict import by_article, predict_articles
+    from rhetorscope.detect.semeval import read_template, resolve_language, write_predictions
 
     iso = resolve_language(template, lang)
     paragraphs = read_template(template, iso)
@@ -51,7 +51,7 @@ def score_cmd(
     gold: Path = typer.Option(..., "--gold", help="gold labels file"),
 ) -> None:
     """Official micro-F1 (the task's ranking metric) and macro-F1 over the 23 techniques."""
-    from rhetorscope.classify.semeval import read_labels, score
+    from rhetorscope.detect.semeval import read_labels, score
 
     s = score(read_labels(gold), read_labels(pred))
     typer.echo(f"micro-F1={s.micro_f1:.5f}\tmacro-F1={s.macro_f1:.5f}\tparagraphs={s.paragraphs}")

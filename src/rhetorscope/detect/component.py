@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rhetorscope.classify.actors import PLACEHOLDER
 from rhetorscope.detect.cues import cue_classes
 from rhetorscope.detect.features import SentenceInput, layout_of
 from rhetorscope.language import SUPPORTED, model_language
-from rhetorscope.masking import to_original
+from rhetorscope.masking import PLACEHOLDER, to_original
 from rhetorscope.model import Finding, FindingKind, SegmentKind
 from rhetorscope.techniques import TECHNIQUES, category_of
 from rhetorscope.work import SentenceVerdict

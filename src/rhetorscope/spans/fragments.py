@@ -35,8 +35,8 @@ from typing import Any
 import numpy as np
 
 from rhetorscope.artifacts import pack_strings, unpack_strings
-from rhetorscope.classify.actors import PLACEHOLDER
 from rhetorscope.errors import RhetorscopeError
+from rhetorscope.masking import PLACEHOLDER
 from rhetorscope.spans.tokens import Token, quote_pairs
 
 ARTIFACT_NAME = "fragments.npz"

@@ -17,8 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rhetorscope.classify.actors import PLACEHOLDER
-from rhetorscope.masking import offset_map
+from rhetorscope.masking import PLACEHOLDER, offset_map
 
 _TOKEN = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]", re.UNICODE)
 QUOTES_OPEN = "\"“«„‘‚‹'"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rhetorscope.classify.actors import PLACEHOLDER, mask_actors
+from rhetorscope.actors import PLACEHOLDER, mask_actors
 from rhetorscope.detect.neutrality import swap
 from rhetorscope.masking import mask
 
