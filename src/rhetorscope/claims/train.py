@@ -24,7 +24,8 @@ from rhetorscope.claims.text import checkworthy_text
 from rhetorscope.claims.vectors import encode_cached
 from rhetorscope.encoder import Encoder
 
-MODEL_VERSION = "checkworthy-1"
+MODEL_VERSION = "checkworthy-2"
+"""2: the sentence read through the shared masking step (1: the actor gazetteer only)."""
 Progress = Callable[[str, int], None]
 
 
