@@ -107,12 +107,32 @@ def minhash(tokens: Collection[str]) -> np.ndarray:
 
 def bands_of(tokens: Collection[str]) -> bytes:
     """The LSH band hashes of a word set: BANDS little-endian values of BAND_BYTES bytes."""
+    return band_signatures([tokens])[0]
+
+
+def band_signatures(token_sets: Sequence[Collection[str]]) -> list[bytes]:
+    """`bands_of` of each word set, all in one pass of numpy.
+
+    A post is one short passage, and a dozen numpy calls per signature cost more
+    than the arithmetic they do: a worker signs its whole batch at once (every word's
+    48 affine hashes in one matrix, each set's minima by `minimum.reduceat`).
+    """
     import numpy as np
 
-    _, _, multipliers = _permutations()
-    values = minhash(tokens).astype(np.uint64).reshape(BANDS, ROWS)
-    mixed = (values * multipliers).sum(axis=1, dtype=np.uint64) >> np.uint64(64 - 8 * BAND_BYTES)
-    return mixed.astype("<u4").view(np.uint8).reshape(BANDS, 4)[:, :BAND_BYTES].tobytes()
+    a, b, multipliers = _permutations()
+    sizes = [len(tokens) for tokens in token_sets]
+    values = np.full((len(token_sets), BANDS * ROWS), 0xFFFFFFFF, dtype=np.uint32)
+    filled = [n for n, size in enumerate(sizes) if size]
+    if filled:
+        hashes = np.fromiter((_word_hash(word) for n in filled for word in token_sets[n]), dtype=np.uint32,
+                             count=sum(sizes))
+        starts = np.cumsum([0] + [sizes[n] for n in filled[:-1]])
+        values[filled] = np.minimum.reduceat(hashes[:, None] * a + b, starts, axis=0)
+    rows = values.astype(np.uint64).reshape(len(token_sets), BANDS, ROWS)
+    mixed = (rows * multipliers).sum(axis=2, dtype=np.uint64) >> np.uint64(64 - 8 * BAND_BYTES)
+    blob = mixed.astype("<u4").view(np.uint8).reshape(len(token_sets), BANDS, 4)[:, :, :BAND_BYTES].tobytes()
+    width = BANDS * BAND_BYTES
+    return [blob[i:i + width] for i in range(0, len(blob), width)]
 
 
 def _band_matrix(blobs: Sequence[bytes]) -> np.ndarray:
@@ -126,27 +146,34 @@ def _band_matrix(blobs: Sequence[bytes]) -> np.ndarray:
     return out
 
 
-def passages_of(analysis: Analysis) -> list[Passage]:
-    """Sentences, and paragraphs of several sentences, long enough to be a talking point.
+def passages_of(analyses: Sequence[Analysis]) -> list[list[Passage]]:
+    """Per analysis, its sentences, and paragraphs of several sentences, long enough to be a talking point.
 
     A one-sentence paragraph is one passage (a sentence), so it matches the same
-    sentence quoted inside a longer paragraph elsewhere.
+    sentence quoted inside a longer paragraph elsewhere. The passages of all the
+    analyses are signed together (`band_signatures`).
     """
-    text = analysis.document.text
-    out: list[Passage] = []
+    spans: list[tuple[int, str, int, int, int]] = []
+    token_sets: list[set[str]] = []
 
-    def add(key: str, level: int, start: int, end: int) -> None:
+    def add(owner: int, text: str, key: str, level: int, start: int, end: int) -> None:
         tokens = words(text[start:end])
         if len(tokens) >= MIN_WORDS:
-            out.append(Passage(key, level, start, end, bands_of(set(tokens))))
+            spans.append((owner, key, level, start, end))
+            token_sets.append(set(tokens))
 
-    for seg in analysis.document.segments:
-        if len(seg.sentences) > 1:
-            add(seg.id, PARAGRAPH, seg.start, seg.end)
-            for sentence in seg.sentences:
-                add(seg.id, SENTENCE, sentence.start, sentence.end)
-        else:
-            add(seg.id, SENTENCE, seg.start, seg.end)
+    for owner, analysis in enumerate(analyses):
+        text = analysis.document.text
+        for seg in analysis.document.segments:
+            if len(seg.sentences) > 1:
+                add(owner, text, seg.id, PARAGRAPH, seg.start, seg.end)
+                for sentence in seg.sentences:
+                    add(owner, text, seg.id, SENTENCE, sentence.start, sentence.end)
+            else:
+                add(owner, text, seg.id, SENTENCE, seg.start, seg.end)
+    out: list[list[Passage]] = [[] for _ in analyses]
+    for (owner, key, level, start, end), bands in zip(spans, band_signatures(token_sets), strict=True):
+        out[owner].append(Passage(key, level, start, end, bands))
     return out
 
 
