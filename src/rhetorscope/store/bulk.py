@@ -110,8 +110,7 @@ def set_column(conn: Connection, table: Table, column: str, values: Sequence[tup
     if not values:
         return
     if conn.dialect.name != "postgresql":
-        conn.execute(text(f'UPDATE {table.name} SET "{column}" = :value WHERE id = :id'),
-                     [{"id": i, "value": v} for i, v in values])
+        conn.exec_driver_sql(f'UPDATE {table.name} SET "{column}" = ? WHERE id = ?', [(v, i) for i, v in values])
         return
     staging = f"{table.name}_{column}_in"
     conn.exec_driver_sql(f'CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS AS '
