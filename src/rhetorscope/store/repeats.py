@@ -91,35 +91,21 @@ def _word_hash(word: str) -> int:
 
 
 def minhash(tokens: Collection[str]) -> np.ndarray:
-    """The 48 MinHash values of a word set, equal to datasketch's `MinHash(48, seed=1, scheme="affine32")`.
+    """The 48 MinHash values of a word set, equal to datasketch's `MinHash(48, seed=1, scheme="affine32")`."""
+    return minhashes([tokens])[0]
 
-    Computed with one vectorised affine map over all words instead of a datasketch
-    object per passage.
+
+def minhashes(token_sets: Sequence[Collection[str]]) -> np.ndarray:
+    """`minhash` of each word set, as rows: one vectorised affine map over all their words.
+
+    A post is one short passage, and a dozen numpy calls per signature cost more
+    than the arithmetic they do, so a worker signs its whole batch at once (each
+    set's minima by `minimum.reduceat`) rather than a datasketch object, or a
+    numpy pass, per passage.
     """
     import numpy as np
 
     a, b, _ = _permutations()
-    if not tokens:
-        return np.full(BANDS * ROWS, 0xFFFFFFFF, dtype=np.uint32)
-    hashes = np.fromiter(map(_word_hash, tokens), dtype=np.uint32, count=len(tokens))
-    return (hashes[:, None] * a + b).min(axis=0)
-
-
-def bands_of(tokens: Collection[str]) -> bytes:
-    """The LSH band hashes of a word set: BANDS little-endian values of BAND_BYTES bytes."""
-    return band_signatures([tokens])[0]
-
-
-def band_signatures(token_sets: Sequence[Collection[str]]) -> list[bytes]:
-    """`bands_of` of each word set, all in one pass of numpy.
-
-    A post is one short passage, and a dozen numpy calls per signature cost more
-    than the arithmetic they do: a worker signs its whole batch at once (every word's
-    48 affine hashes in one matrix, each set's minima by `minimum.reduceat`).
-    """
-    import numpy as np
-
-    a, b, multipliers = _permutations()
     sizes = [len(tokens) for tokens in token_sets]
     values = np.full((len(token_sets), BANDS * ROWS), 0xFFFFFFFF, dtype=np.uint32)
     filled = [n for n, size in enumerate(sizes) if size]
@@ -128,7 +114,20 @@ def band_signatures(token_sets: Sequence[Collection[str]]) -> list[bytes]:
                              count=sum(sizes))
         starts = np.cumsum([0] + [sizes[n] for n in filled[:-1]])
         values[filled] = np.minimum.reduceat(hashes[:, None] * a + b, starts, axis=0)
-    rows = values.astype(np.uint64).reshape(len(token_sets), BANDS, ROWS)
+    return values
+
+
+def bands_of(tokens: Collection[str]) -> bytes:
+    """The LSH band hashes of a word set: BANDS little-endian values of BAND_BYTES bytes."""
+    return band_signatures([tokens])[0]
+
+
+def band_signatures(token_sets: Sequence[Collection[str]]) -> list[bytes]:
+    """`bands_of` of each word set, all in one pass of numpy."""
+    import numpy as np
+
+    _, _, multipliers = _permutations()
+    rows = minhashes(token_sets).astype(np.uint64).reshape(len(token_sets), BANDS, ROWS)
     mixed = (rows * multipliers).sum(axis=2, dtype=np.uint64) >> np.uint64(64 - 8 * BAND_BYTES)
     blob = mixed.astype("<u4").view(np.uint8).reshape(len(token_sets), BANDS, 4)[:, :, :BAND_BYTES].tobytes()
     width = BANDS * BAND_BYTES
