@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from rhetorscope.language import (
@@ -55,6 +55,26 @@ def precheck(raw: RawDocument, name: str, language: str | None) -> None:
     """The early refusal (milliseconds, before any stage or model loads); nothing to check when a language is forced."""
     if forced_language(language) is None:
         refuse_unsupported_early(raw.text, name, FORCE_HINT)
+
+
+def precheck_batch(raws: Sequence[RawDocument], names: Sequence[str],
+                   language: str | None) -> list[UnsupportedLanguage | None]:
+    """`precheck` of each document of a batch, all before any of their pipelines runs: each one's refusal, or None.
+
+    Lingua's models are large tables that repair and structure push out of the CPU's caches between one
+    post and the next; detecting a batch's samples back to back costs about half as much a post (0.27
+    against 0.45-0.6 ms on the 2-core benchmark machine). The pipeline's detection of a one-paragraph post
+    then finds its sample remembered (`language.detect`). The caller raises a refusal where the document's
+    turn comes, so the policy and the order of what it reports are those of `precheck` document by document.
+    """
+    out: list[UnsupportedLanguage | None] = []
+    for raw, name in zip(raws, names, strict=True):
+        try:
+            precheck(raw, name, language)
+            out.append(None)
+        except UnsupportedLanguage as exc:
+            out.append(exc)
+    return out
 
 
 def analyse(raw: RawDocument, name: str, *, language: str | None = None, fast: bool = False,

@@ -48,6 +48,7 @@ _GLUED_SENTENCE = re.compile(
     rf"(?:(?<=[{LOWER}]{{2}}[.!?])|(?<=[{LOWER}][.!?][\"”»’]))(?=[{UPPER}][{LOWER}])"
 )
 _GLUED_BRACKET = re.compile(rf"(?<=\))(?=[{UPPER}][{LOWER}])|(?<=\])(?=\w)")
+_ANY_BULLET = re.compile(f"[{BULLETS}]")
 _SPEAKER_TAG = re.compile(rf"^[{MARKER_EMOJI}]?\ufe0f?\s*[{UPPER}][^\n:]{{0,60}}:\s")
 _SENTENCE_END = re.compile(r"[.!?…](?=\s|$)")
 _LIST_MARKER = re.compile(rf"^(?:[{BULLETS}\-*#>]|\d{{1,2}}[.)]\s|[{MARKER_EMOJI}])")
@@ -128,8 +129,17 @@ def _apply(
     return "".join(out)
 
 
-def _regex(pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], str]) -> Callable[[str], list[Edit]]:
+def _regex(pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], str],
+           gate: re.Pattern[str] | None = None) -> Callable[[str], list[Edit]]:
+    """A pass that replaces every match of `pattern`.
+
+    `gate` is a plain pattern that any match of `pattern` must contain (the characters it is about): a
+    pattern that opens with lookbehinds is tried at every position, and most posts have nothing to repair,
+    so testing the gate first made repair about four times cheaper.
+    """
     def rule(text: str) -> list[Edit]:
+        if gate is not None and gate.search(text) is None:
+            return []
         return [(m.start(), m.end(), repl if isinstance(repl, str) else repl(m)) for m in pattern.finditer(text)]
 
     return rule
@@ -239,15 +249,15 @@ def _bullet_continuations(text: str) -> list[Edit]:
 
 #: The passes, in order. Earlier passes normalise what later ones match on.
 RULES: list[tuple[str, Callable[[str], list[Edit]]]] = [
-    ("newlines", _regex(_NEWLINES, "\n")),
-    ("invisible_characters", _regex(_INVISIBLE, "")),
+    ("newlines", _regex(_NEWLINES, "\n", re.compile("[\r\u2028\u2029\x85]"))),
+    ("invisible_characters", _regex(_INVISIBLE, "", re.compile("[\u200b\u2060\ufeff\u00ad\u200c\u200d]"))),
     ("special_spaces", _regex(_SPACES, " ")),
     ("unicode_nfc", _nfc),
-    ("glued_speaker_tag", _regex(_GLUED_SPEAKER, "\n")),
-    ("stranded_bullet", _regex(_BULLET_BREAK, _bullet_break)),
-    ("inline_bullet", _regex(_INLINE_BULLET, "\n• ")),
-    ("glued_sentence", _regex(_GLUED_SENTENCE, " ")),
-    ("glued_bracket", _regex(_GLUED_BRACKET, " ")),
+    ("glued_speaker_tag", _regex(_GLUED_SPEAKER, "\n", re.compile(f"[{MARKER_EMOJI}]"))),
+    ("stranded_bullet", _regex(_BULLET_BREAK, _bullet_break, _ANY_BULLET)),
+    ("inline_bullet", _regex(_INLINE_BULLET, "\n• ", _ANY_BULLET)),
+    ("glued_sentence", _regex(_GLUED_SENTENCE, " ", re.compile(f"[.!?][\"”»’]?[{UPPER}]"))),
+    ("glued_bracket", _regex(_GLUED_BRACKET, " ", re.compile(r"[)\]]"))),
     ("line_wrap", _line_wraps),
     ("bullet_continuation", _bullet_continuations),
 ]

@@ -174,23 +174,29 @@ def _prepare_chunk(items: list[tuple[bytes, RawDocument]], analyze: bool, where:
     """
     from rhetorscope import pipeline as stages
     from rhetorscope.language import UnreadableText, UnsupportedLanguage
-    from rhetorscope.policy import analyse, pipeline_for
-    from rhetorscope.store import prepare
+    from rhetorscope.policy import analyse, pipeline_for, precheck_batch
+    from rhetorscope.store.records import ToPrepare, prepare_batch
 
     pipeline = pipeline_for(fast=fast, language=language, structure_only=not analyze)
-    prepared, refused, unreadable = [], [], []
-    for key, raw in items:
-        name = f"{where}: document {raw.external_id or 1}"
+    todo: list[ToPrepare] = []
+    refused: list[str] = []
+    unreadable: list[str] = []
+    names = [f"{where}: document {raw.external_id or 1}" for _, raw in items]
+    early = precheck_batch([raw for _, raw in items], names, language)
+    for (key, raw), name, refusal in zip(items, names, early, strict=True):
         try:
-            analysis, analyzed = analyse(raw, name, language=language, pipeline=pipeline, single=False), analyze
+            if refusal is not None:
+                raise refusal
+            analysis = analyse(raw, name, language=language, pipeline=pipeline, single=False, prechecked=True)
+            analyzed = analyze
         except UnreadableText as exc:
             unreadable.append(exc.message)
             continue
         except UnsupportedLanguage as exc:
             refused.append(exc.message.replace(" is in an unsupported language", ""))
             analysis, analyzed = stages.structure_pipeline()(raw), False
-        prepared.append(prepare(analysis, key=key, source=raw.source, analyzed=analyzed))
-    return prepared, refused, unreadable
+        todo.append(ToPrepare(analysis, key, raw.source, analyzed))
+    return prepare_batch(todo), refused, unreadable
 
 
 def _terminate(_signum: int, _frame: object) -> None:

@@ -55,19 +55,22 @@ def analyse_batch(items: Sequence[Item], analyze: bool, fast: bool, tsvectors: b
     `tsvectors`: also make the PostgreSQL index entries, which the writer would otherwise make.
     """
     from rhetorscope.errors import RhetorscopeError
-    from rhetorscope.language import refuse_unsupported_early
+    from rhetorscope.policy import precheck_batch
     from rhetorscope.store.records import prepare
     from rhetorscope.store.tokens import to_tsvector
 
     started = time.process_time()
     result = BatchResult(worker=f"{socket.gethostname()}:{os.getpid()}")
+    early = iter(precheck_batch([item.raw for item in items if item.raw is not None],
+                                [item.name for item in items if item.raw is not None], None))
     for item in items:
         try:
             if item.stored is not None:
                 analysis = _reanalysed(item.stored, fast)
             else:
                 assert item.raw is not None
-                refuse_unsupported_early(item.raw.text, item.name)
+                if (refusal := next(early)) is not None:
+                    raise refusal
                 analysis = _pipeline(analyze, fast)(item.raw)
             prepared = prepare(analysis, key=item.key, source=analysis.document.metadata.source, analyzed=analyze)
             if tsvectors:

@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Row, bindparam, delete, select, text, update
 
@@ -118,12 +118,32 @@ def _spans(spans: Sequence[Sentence | Editorial], doc_text: str) -> list[list[An
     return out
 
 
+class ToPrepare(NamedTuple):
+    """One document for `prepare_batch`, with what `prepare` takes beside it."""
+
+    analysis: Analysis
+    key: bytes
+    source: str | None = None
+    analyzed: bool = True
+
+
 def prepare(analysis: Analysis, *, key: bytes, source: str | None = None, analyzed: bool = True) -> Prepared:
     """Rows for one document; `source` names it when the metadata does not.
 
     `analyzed` says whether the full pipeline produced it (an ingest without
     `--analyze` stores structure only, and a later `--analyze` fills it in).
     """
+    return prepare_batch([ToPrepare(analysis, key, source, analyzed)])[0]
+
+
+def prepare_batch(docs: Sequence[ToPrepare]) -> list[Prepared]:
+    """`prepare` of each document, with the passages of all of them signed at once (`repeats.passages_of`)."""
+    passages = passages_of([d.analysis for d in docs])
+    return [_prepared(d, found) for d, found in zip(docs, passages, strict=True)]
+
+
+def _prepared(todo: ToPrepare, passages: list[Passage]) -> Prepared:
+    analysis, key, source, analyzed = todo
     doc, meta = analysis.document, analysis.document.metadata
     posted_at, extra = _posted_at(meta.extra)
     document = {
@@ -150,7 +170,7 @@ def prepare(analysis: Analysis, *, key: bytes, source: str | None = None, analyz
     } for f in analysis.findings]
     return Prepared(key=key, source=meta.source or source or "unknown", source_kind=meta.input_format,
                     document=document, segments=segments, findings=findings, models=dict(analysis.models),
-                    passages=passages_of(analysis),
+                    passages=passages,
                     index=[index_terms(seg.text, seg.language or None) for seg in doc.segments])
 
 
@@ -205,9 +225,7 @@ def write(conn: Connection, batch: Sequence[Prepared], *, run_id: int) -> Writte
 
     written: list[tuple[Prepared, int]] = []
     if new:
-        stmt = _insert_ignore(conn, t.documents, ["content_key"]).returning(
-            t.documents.c.content_key, t.documents.c.id)
-        ids = insert_documents(conn, [row(p) for p in new], stmt)
+        ids = insert_documents(conn, [row(p) for p in new])
         written += [(p, ids[p.key]) for p in new if p.key in ids]
     replaced = [(p, stored[p.key].id) for p in upgrades + edits]
     if replaced:

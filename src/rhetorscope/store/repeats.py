@@ -91,28 +91,47 @@ def _word_hash(word: str) -> int:
 
 
 def minhash(tokens: Collection[str]) -> np.ndarray:
-    """The 48 MinHash values of a word set, equal to datasketch's `MinHash(48, seed=1, scheme="affine32")`.
+    """The 48 MinHash values of a word set, equal to datasketch's `MinHash(48, seed=1, scheme="affine32")`."""
+    return minhashes([tokens])[0]
 
-    Computed with one vectorised affine map over all words instead of a datasketch
-    object per passage.
+
+def minhashes(token_sets: Sequence[Collection[str]]) -> np.ndarray:
+    """`minhash` of each word set, as rows: one vectorised affine map over all their words.
+
+    A post is one short passage, and a dozen numpy calls per signature cost more
+    than the arithmetic they do, so a worker signs its whole batch at once (each
+    set's minima by `minimum.reduceat`) rather than a datasketch object, or a
+    numpy pass, per passage.
     """
     import numpy as np
 
     a, b, _ = _permutations()
-    if not tokens:
-        return np.full(BANDS * ROWS, 0xFFFFFFFF, dtype=np.uint32)
-    hashes = np.fromiter(map(_word_hash, tokens), dtype=np.uint32, count=len(tokens))
-    return (hashes[:, None] * a + b).min(axis=0)
+    sizes = [len(tokens) for tokens in token_sets]
+    values = np.full((len(token_sets), BANDS * ROWS), 0xFFFFFFFF, dtype=np.uint32)
+    filled = [n for n, size in enumerate(sizes) if size]
+    if filled:
+        hashes = np.fromiter((_word_hash(word) for n in filled for word in token_sets[n]), dtype=np.uint32,
+                             count=sum(sizes))
+        starts = np.cumsum([0] + [sizes[n] for n in filled[:-1]])
+        values[filled] = np.minimum.reduceat(hashes[:, None] * a + b, starts, axis=0)
+    return values
 
 
 def bands_of(tokens: Collection[str]) -> bytes:
     """The LSH band hashes of a word set: BANDS little-endian values of BAND_BYTES bytes."""
+    return band_signatures([tokens])[0]
+
+
+def band_signatures(token_sets: Sequence[Collection[str]]) -> list[bytes]:
+    """`bands_of` of each word set, all in one pass of numpy."""
     import numpy as np
 
     _, _, multipliers = _permutations()
-    values = minhash(tokens).astype(np.uint64).reshape(BANDS, ROWS)
-    mixed = (values * multipliers).sum(axis=1, dtype=np.uint64) >> np.uint64(64 - 8 * BAND_BYTES)
-    return mixed.astype("<u4").view(np.uint8).reshape(BANDS, 4)[:, :BAND_BYTES].tobytes()
+    rows = minhashes(token_sets).astype(np.uint64).reshape(len(token_sets), BANDS, ROWS)
+    mixed = (rows * multipliers).sum(axis=2, dtype=np.uint64) >> np.uint64(64 - 8 * BAND_BYTES)
+    blob = mixed.astype("<u4").view(np.uint8).reshape(len(token_sets), BANDS, 4)[:, :, :BAND_BYTES].tobytes()
+    width = BANDS * BAND_BYTES
+    return [blob[i:i + width] for i in range(0, len(blob), width)]
 
 
 def _band_matrix(blobs: Sequence[bytes]) -> np.ndarray:
@@ -126,27 +145,34 @@ def _band_matrix(blobs: Sequence[bytes]) -> np.ndarray:
     return out
 
 
-def passages_of(analysis: Analysis) -> list[Passage]:
-    """Sentences, and paragraphs of several sentences, long enough to be a talking point.
+def passages_of(analyses: Sequence[Analysis]) -> list[list[Passage]]:
+    """Per analysis, its sentences, and paragraphs of several sentences, long enough to be a talking point.
 
     A one-sentence paragraph is one passage (a sentence), so it matches the same
-    sentence quoted inside a longer paragraph elsewhere.
+    sentence quoted inside a longer paragraph elsewhere. The passages of all the
+    analyses are signed together (`band_signatures`).
     """
-    text = analysis.document.text
-    out: list[Passage] = []
+    spans: list[tuple[int, str, int, int, int]] = []
+    token_sets: list[set[str]] = []
 
-    def add(key: str, level: int, start: int, end: int) -> None:
+    def add(owner: int, text: str, key: str, level: int, start: int, end: int) -> None:
         tokens = words(text[start:end])
         if len(tokens) >= MIN_WORDS:
-            out.append(Passage(key, level, start, end, bands_of(set(tokens))))
+            spans.append((owner, key, level, start, end))
+            token_sets.append(set(tokens))
 
-    for seg in analysis.document.segments:
-        if len(seg.sentences) > 1:
-            add(seg.id, PARAGRAPH, seg.start, seg.end)
-            for sentence in seg.sentences:
-                add(seg.id, SENTENCE, sentence.start, sentence.end)
-        else:
-            add(seg.id, SENTENCE, seg.start, seg.end)
+    for owner, analysis in enumerate(analyses):
+        text = analysis.document.text
+        for seg in analysis.document.segments:
+            if len(seg.sentences) > 1:
+                add(owner, text, seg.id, PARAGRAPH, seg.start, seg.end)
+                for sentence in seg.sentences:
+                    add(owner, text, seg.id, SENTENCE, sentence.start, sentence.end)
+            else:
+                add(owner, text, seg.id, SENTENCE, seg.start, seg.end)
+    out: list[list[Passage]] = [[] for _ in analyses]
+    for (owner, key, level, start, end), bands in zip(spans, band_signatures(token_sets), strict=True):
+        out[owner].append(Passage(key, level, start, end, bands))
     return out
 
 
@@ -195,7 +221,7 @@ def update_clusters(conn: Connection) -> int:
         uf.parent[int(ids[i])] = int(ids[i])
     _union_identical(signatures, clusters, is_new, uf)
     candidates = _candidate_pairs(bands, signatures, is_new)
-    if candidates:
+    if len(candidates):
         _confirm(conn, candidates, ids, clusters, uf)
 
     new_ids = ids[is_new]
@@ -228,31 +254,58 @@ def _union_identical(signatures: np.ndarray, clusters: np.ndarray, is_new: np.nd
                 uf.union(first, int(clusters[i]))
 
 
-def _candidate_pairs(bands: np.ndarray, signatures: np.ndarray, is_new: np.ndarray) -> set[tuple[int, int]]:
-    """Index pairs (i, j), i < j, sharing a band, where at least one is new and the signatures differ."""
-    pairs: set[tuple[int, int]] = set()
+def _candidate_pairs(bands: np.ndarray, signatures: np.ndarray, is_new: np.ndarray) -> np.ndarray:
+    """Index pairs (i, j), i < j, sharing a band, where at least one is new and the signatures differ.
+
+    Each new passage is paired with the first `_MAX_BUCKET_PAIRS` passages (by id) of every bucket
+    it falls in. Built with numpy, band by band, as an (n, 2) array in ascending order: a
+    100,000-post first ingest yields millions of such pairs before duplicates are removed, which
+    cost seconds of the serial end of the run when they went into a Python set one by one.
+    """
+    import numpy as np
+
+    found = []
     for band in range(bands.shape[1]):
-        for bucket in _groups(bands[:, band]):
-            new = bucket[is_new[bucket]]
-            if not len(new):
-                continue
-            head = bucket[:_MAX_BUCKET_PAIRS].tolist()
-            head_signatures = signatures[head].tolist()
-            for i, signature in zip(new.tolist(), signatures[new].tolist(), strict=True):
-                pairs.update((min(i, j), max(i, j)) for j, other in zip(head, head_signatures, strict=True)
-                             if other != signature)
-    return pairs
+        order = np.argsort(bands[:, band], kind="stable")
+        ordered = bands[order, band]
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        sizes = np.diff(np.r_[starts, len(order)])
+        group = np.repeat(np.arange(len(starts)), sizes)
+        members = np.flatnonzero(is_new[order] & (sizes[group] > 1))  # positions of new passages in shared buckets
+        heads = np.minimum(sizes[group[members]], _MAX_BUCKET_PAIRS)
+        first = np.repeat(starts[group[members]], heads)
+        within = np.arange(int(heads.sum())) - np.repeat(np.cumsum(heads) - heads, heads)
+        found.append(np.stack([order[np.repeat(members, heads)], order[first + within]], axis=1))
+    pairs = np.concatenate(found) if found else np.empty((0, 2), dtype=np.int64)
+    pairs = pairs[signatures[pairs[:, 0]] != signatures[pairs[:, 1]]]
+    n = len(bands)
+    keys = np.unique(pairs.min(axis=1) * n + pairs.max(axis=1))  # one integer a pair: sorts faster than rows
+    return np.stack([keys // n, keys % n], axis=1)
 
 
-def _confirm(conn: Connection, candidates: set[tuple[int, int]], ids: np.ndarray, clusters: np.ndarray,
+def _confirm(conn: Connection, candidates: np.ndarray, ids: np.ndarray, clusters: np.ndarray,
              uf: _UnionFind) -> None:
-    """Exact word-set Jaccard for each candidate pair; pairs at or above THRESHOLD are joined."""
-    needed = sorted({int(ids[i]) for pair in candidates for i in pair})
-    texts = passage_texts(conn, needed)
-    word_sets = {pid: set(words(t)) for pid, t in texts.items()}
-    for i, j in candidates:
-        if jaccard(word_sets[int(ids[i])], word_sets[int(ids[j])]) >= THRESHOLD:
-            uf.union(int(clusters[i]), int(clusters[j]))
+    """Exact word-set Jaccard for each candidate pair; pairs at or above THRESHOLD are joined.
+
+    A pair already in one cluster needs no comparison: joining it would change nothing (a cluster's
+    root is its smallest id, whatever the order of the joins), and in a family of k copies all but
+    k - 1 of its pairs are such.
+    """
+    import numpy as np
+
+    texts = passage_texts(conn, np.unique(ids[candidates]).tolist())
+    word_sets: dict[int, set[str]] = {}
+
+    def words_of(pid: int) -> set[str]:
+        found = word_sets.get(pid)
+        if found is None:
+            found = word_sets[pid] = set(words(texts[pid]))
+        return found
+
+    for i, j in candidates.tolist():
+        a, b = int(clusters[i]), int(clusters[j])
+        if uf.find(a) != uf.find(b) and jaccard(words_of(int(ids[i])), words_of(int(ids[j]))) >= THRESHOLD:
+            uf.union(a, b)
 
 
 def passage_texts(conn: Connection, passage_ids: Sequence[int]) -> dict[int, str]:

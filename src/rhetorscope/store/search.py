@@ -169,15 +169,34 @@ def _unfiltered_page(params: dict[str, Any]) -> tuple[str, str, str]:
             "SELECT COUNT(*) FROM segments_fts WHERE segments_fts MATCH :match")
 
 
+def _dated_scope(conn: Connection, query: Query, filters: SearchFilters) -> tuple[str, dict[str, Any], str]:
+    """FROM/WHERE of the matches of a date-filtered search and of its undated matches, its parameters, and the
+    expression that tells the window's (1) from the undated (0).
+
+    A search with --since/--until also says how many undated paragraphs match, which the window leaves
+    out. Counted by a second query, that repeated the match and its joins; here one pass reads both,
+    the window's rows first, and the undated ones past the page are only counted.
+    """
+    scope, params, _ = _matching(conn, query, replace(filters, since=None, until=None))
+    window = " AND ".join(window_clauses(params, source=None, since=filters.since, until=filters.until))
+    joiner = " AND " if " WHERE " in scope else " WHERE "
+    return f"{scope}{joiner}(({window}) OR d.date IS NULL)", params, f"CASE WHEN {window} THEN 1 ELSE 0 END"
+
+
 def search(conn: Connection, query: str, filters: SearchFilters, *, limit: int, offset: int,
            facets: bool) -> SearchResult:
     """Run a search; see the module docstring and `docs/corpus.md` for the semantics."""
     parsed = parse(query)
     scope, params, rank = _matching(conn, parsed, filters)
     order = f"{rank}, s.id" if rank else "d.date DESC, s.id DESC"
+    dated = filters.since is not None or filters.until is not None
     if rank == "f.rank" and not _where(filters, {}, conn.dialect.name):
         page_scope, rank, count = _unfiltered_page(params)
         order, window, total_column = f"{rank}, s.id", "", "0"
+    elif dated:
+        page_scope, params, in_window = _dated_scope(conn, parsed, filters)
+        count, window, order = f"SELECT COUNT(*) {scope}", "LIMIT :limit OFFSET :offset", f"{in_window} DESC, {order}"
+        total_column = f"SUM({in_window}) OVER (), SUM(CASE WHEN d.date IS NULL THEN 1 ELSE 0 END) OVER (), {in_window}"
     else:
         # the page's rows carry the total (a window over the matches), so the match and its joins run once
         page_scope, count, window, total_column = (scope, f"SELECT COUNT(*) {scope}", "LIMIT :limit OFFSET :offset",
@@ -191,8 +210,11 @@ def search(conn: Connection, query: str, filters: SearchFilters, *, limit: int, 
         f"COALESCE(s.text, SUBSTR(d.text, s.start + 1, s.\"end\" - s.start)), {total_column} "
         f"{page_scope} ORDER BY {order} {window}").columns(date=Date, doc_id=ContentId),
         page).all()
+    undated: int | None = None
     if window and rows:
         total = int(rows[0][16])
+        if dated:  # undated rows come after the window's, only to be counted
+            undated, rows = int(rows[0][17]), [r for r in rows if r[18]]
     else:  # past the last page, or counted by the full-text index alone
         total = conn.execute(text(count), params).scalar() or 0
     techniques = _techniques(conn, [(r[1], r[3]) for r in rows], filters.min_confidence)
@@ -208,11 +230,9 @@ def search(conn: Connection, query: str, filters: SearchFilters, *, limit: int, 
             link=post_link(r[12], r[10], extra), forwarded_from=forwarded if isinstance(forwarded, str) else None,
         ))
     result = SearchResult(query=query, total=int(total), hits=hits)
-    if filters.since or filters.until:
-        undated_scope, undated_params, _ = _matching(conn, parsed, replace(filters, since=None, until=None))
-        joiner = " AND " if " WHERE " in undated_scope else " WHERE "
-        result.undated = int(conn.execute(text(f"SELECT COUNT(*) {undated_scope}{joiner}d.date IS NULL"),
-                                          undated_params).scalar() or 0)
+    if dated and undated is None:  # past the last page
+        undated = conn.execute(text(f"SELECT COUNT(*) {page_scope} AND d.date IS NULL"), params).scalar()
+    result.undated = int(undated or 0)
     if facets:
         result.facets = _facets(conn, scope, params)
     return result

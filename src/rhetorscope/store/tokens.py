@@ -88,23 +88,22 @@ def index_terms(text: str, language: str | None) -> tuple[str, str]:
     a sixth smaller. FTS5 reads both with its `ascii` tokenizer, which splits at
     the spaces only; `to_tsvector` turns them into PostgreSQL's.
     """
-    stems, forms = [], []
-    for word in WORD.findall(text):
-        stemmed, form = word_terms(word, language)
-        if stemmed != form:
-            stems.append(stemmed)
-        forms.append(form)
-    return " ".join(stems), " ".join(forms)
+    cache = _TERMS.setdefault(language, {})
+    terms = [cache.get(word) or _remember(cache, word, language) for word in WORD.findall(text)]
+    return " ".join([stemmed for stemmed, form in terms if stemmed != form]), " ".join([form for _, form in terms])
 
 
 def word_terms(word: str, language: str | None) -> tuple[str, str]:
     """A word's (stem, folded form), cached per language."""
     cache = _TERMS.setdefault(language, {})
-    terms = cache.get(word)
-    if terms is None:
-        if len(cache) > _TERMS_MAX:
-            cache.clear()
-        terms = cache[word] = (stem(word, language), fold(word))
+    return cache.get(word) or _remember(cache, word, language)
+
+
+def _remember(cache: dict[str, tuple[str, str]], word: str, language: str | None) -> tuple[str, str]:
+    """A word's terms, first seen: stemmed and folded, and kept (`index_terms` looks them up word by word)."""
+    if len(cache) > _TERMS_MAX:
+        cache.clear()
+    terms = cache[word] = (stem(word, language), fold(word))
     return terms
 
 
