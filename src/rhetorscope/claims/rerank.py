@@ -103,11 +103,15 @@ class Reranker:
     def rerank(self, index: ClaimIndex, query: str, vector: np.ndarray, views: QueryViews,
                hits: Sequence[Hit]) -> list[Hit]:
         """The hits re-ordered by probability (equal ones keep the hybrid's order), scored by it."""
-        from rhetorscope.claims.retrieval import Hit
-
         if not hits:
             return []
-        p = self.probabilities(candidate_features(index, query, vector, views, hits))
+        return self.reorder(hits, candidate_features(index, query, vector, views, hits))
+
+    def reorder(self, hits: Sequence[Hit], rows: np.ndarray) -> list[Hit]:
+        """`rerank` of hits whose feature rows are already known (training scores its folds this way)."""
+        from rhetorscope.claims.retrieval import Hit
+
+        p = self.probabilities(rows)
         order = sorted(range(len(hits)), key=lambda n: (-p[n], n))
         return [Hit(hits[n].index, float(p[n]), hits[n].bm25, hits[n].cosine) for n in order]
 
@@ -161,11 +165,11 @@ def candidate_features(index: ClaimIndex, query: str, vector: np.ndarray, views:
     best_part = np.max([np.maximum(*index.cosine_parts(rows, np.asarray(v, dtype=np.float32)))
                         for v in views.parts], axis=0)
     bm25 = np.asarray([h.bm25 for h in hits], dtype=np.float64)
-    query_terms = set(tokens(query))
+    words = tokens(query)
+    query_terms = set(words)
     query_idf = {t: index.idf_of(t) for t in query_terms}
     query_total = sum(query_idf.values()) or 1.0
     query_numbers = set(_NUMBER_RE.findall(query))
-    words = tokens(query)
     query_pairs = set(pairwise(words))
     query_names = {w.lower() for w in _NAME_RE.findall(query)}
     out = np.zeros((len(hits), len(FEATURES)))

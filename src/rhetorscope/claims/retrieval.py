@@ -219,6 +219,17 @@ def vclaim_text(claim: str, title: str) -> str:
     return f"{claim} {title}".strip()
 
 
+def vclaim_index(vclaims: Sequence[tuple[str, str, str]], encoder: Encoder | None, cache: Path | None = None,
+                 reranker: Reranker | None = None) -> ClaimIndex:
+    """The index of verified claims `(id, claim, title)`: with an encoder, their claim and title vectors
+    (a title-less claim's own vector stands for its title); without one, BM25 only."""
+    texts = [vclaim_text(c, t) for _, c, t in vclaims]
+    if encoder is None:
+        return ClaimIndex(texts, None)
+    return ClaimIndex(texts, encode_cached(encoder, [c for _, c, _ in vclaims], "passage", cache),
+                      encode_cached(encoder, [t or c for _, c, t in vclaims], "passage", cache), reranker)
+
+
 def rank_vclaims(queries: Sequence[tuple[str, str]], vclaims: Sequence[tuple[str, str, str]],
                  encoder: Encoder | None, k: int = 1000, alpha: float = ALPHA,
                  cache: Path | None = None, reranker: Reranker | None = None) -> dict[str, list[tuple[str, float]]]:
@@ -227,12 +238,10 @@ def rank_vclaims(queries: Sequence[tuple[str, str]], vclaims: Sequence[tuple[str
     Without an encoder the ranking is BM25 alone; with one, `reranker` (if given) re-orders the hybrid's.
     """
     texts = [query_text(t) for _, t in queries]
-    index = ClaimIndex([vclaim_text(c, t) for _, c, t in vclaims], None)
+    index = vclaim_index(vclaims, encoder, cache, reranker)
     vectors: list[np.ndarray | None] = [None] * len(texts)
     views: list[QueryViews | None] = [None] * len(texts)
     if encoder is not None:
-        index = ClaimIndex(index.texts, encode_cached(encoder, [c for _, c, _ in vclaims], "passage", cache),
-                           encode_cached(encoder, [t or c for _, c, t in vclaims], "passage", cache), reranker)
         query_vectors = encode_cached(encoder, texts, "query", cache)
         vectors = list(query_vectors)
         if reranker is not None:

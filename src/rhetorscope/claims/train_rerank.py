@@ -17,9 +17,8 @@ import numpy as np
 
 from rhetorscope.claims.clef import read_qrels, read_queries, read_vclaims, retrieval_scores
 from rhetorscope.claims.rerank import FEATURES, QueryViews, Reranker, candidate_features, embed_views, fit
-from rhetorscope.claims.retrieval import ALPHA, ClaimIndex, Hit, vclaim_text
+from rhetorscope.claims.retrieval import ALPHA, ClaimIndex, Hit, vclaim_index
 from rhetorscope.claims.text import query_text
-from rhetorscope.claims.vectors import encode_cached
 from rhetorscope.encoder import CachedEncoder, Encoder
 
 MODEL_VERSION = "rerank-1"
@@ -52,9 +51,7 @@ class Task:
     @classmethod
     def read(cls, folder: Path, encoder: Encoder, cache: Path | None = None) -> Task:
         vclaims = read_vclaims(folder / "verified_claims.docs.tsv")
-        index = ClaimIndex([vclaim_text(c, t) for _, c, t in vclaims],
-                           encode_cached(encoder, [c for _, c, _ in vclaims], "passage", cache),
-                           encode_cached(encoder, [t or c for _, c, t in vclaims], "passage", cache))
+        index = vclaim_index(vclaims, encoder, cache)
         splits = []
         cached = CachedEncoder(encoder, cache)
         try:
@@ -89,16 +86,8 @@ class Task:
 
 def _reorder(model: Reranker, rows: np.ndarray, groups: np.ndarray, hits: Sequence[Sequence[Hit]],
              keep: np.ndarray) -> list[list[Hit]]:
-    """Each kept tweet's candidates in the model's order (the others as the hybrid gave them)."""
-    p = model.probabilities(rows)
-    out = []
-    for n, cands in enumerate(hits):
-        if not keep[n]:
-            out.append(list(cands))
-            continue
-        mine = p[groups == n]
-        out.append([cands[i] for i in sorted(range(len(cands)), key=lambda i: (-mine[i], i))])
-    return out
+    """Each kept tweet's candidates as the model orders them (the others as the hybrid gave them)."""
+    return [model.reorder(cands, rows[groups == n]) if keep[n] else list(cands) for n, cands in enumerate(hits)]
 
 
 @dataclass

@@ -368,8 +368,6 @@ def _write_children(conn: Connection, written: Sequence[tuple[Prepared, int]], *
     insert_rows(conn, t.passages, passage_rows)
 
 
-
-
 def index_rows(conn: Connection, where: str = "", params: dict[str, Any] | None = None) -> list[tuple[int, str, str]]:
     """(segment id, stems, forms) of the stored paragraphs (`where` narrows them, over `st`, `s` and `d`)."""
     rows = conn.execute(text(f"SELECT st.id, st.text, {SEGMENT_LANGUAGE} FROM segment_text st "
