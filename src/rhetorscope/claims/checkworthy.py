@@ -155,18 +155,23 @@ class CheckworthyModel:
         """Score raw sentences; `languages` picks the head per sentence (English or unknown: `en`)."""
         langs = list(languages) if languages is not None else ["en"] * len(sentences)
         texts = [checkworthy_text(s, lang or "en") for s, lang in zip(sentences, langs, strict=True)]
+        return self.score_texts(texts, langs, encoder, evidence)
+
+    def score_texts(self, texts: Sequence[str], languages: Sequence[str | None], encoder: Encoder | None = None,
+                    evidence: bool = False) -> list[Scored]:
+        """`score` of sentences already in the form `checkworthy_text` gives them."""
         if not texts:
             return []
-        vectors = remembered(encoder or load_encoder(self.meta.get("encoder_spec", "e5")), texts)
-        return self.score_encoded(texts, vectors, langs, evidence)
+        vectors = remembered(encoder or load_encoder(self.meta.get("encoder_spec", "e5")), list(texts))
+        return self.score_encoded(texts, vectors, languages, evidence)
 
-    def unencoded_margins(self, sentences: Sequence[str], languages: Sequence[str | None]) -> np.ndarray:
-        """Each raw sentence's margin without its encoder block (words and cues only, no encoding).
+    def unencoded_margins(self, texts: Sequence[str], languages: Sequence[str | None]) -> np.ndarray:
+        """Each sentence's margin without its encoder block (words and cues only, no encoding); `texts`
+        as `checkworthy_text` gives them.
 
         It ranks the sentences of a document too long to encode whole, so that the encoder's
         budget goes to those most likely to be claims.
         """
-        texts = [checkworthy_text(s, lang or "en") for s, lang in zip(sentences, languages, strict=True)]
         english = np.array([lang in (None, "en") for lang in languages], dtype=bool)
         bw, n_words = self.block_weights, len(self.terms)
         cues = cue_block(texts) * bw["c"]

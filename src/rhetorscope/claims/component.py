@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rhetorscope.model import Finding, FindingKind, Match, SegmentKind
+from rhetorscope.model import Finding, FindingKind, Match, SegmentKind, Sentence
 from rhetorscope.work import Work
 
 Matcher = Callable[[Sequence[str]], list[list[Match]]]
@@ -37,14 +37,16 @@ class ClaimComponent:
         doc = work.doc
         sentences = [(seg, sent) for seg in doc.segments for sent in seg.sentences]
         languages = [seg.language or doc.metadata.language for seg, _ in sentences]
+        texts = _texts(work, [s for _, s in sentences], languages)
         work.models[self.name] = model.version
         budget = encoder_max_chars()
         if sum(len(s.text) for _, s in sentences) > budget:
-            keep = _most_promising(model.unencoded_margins([s.text for _, s in sentences], languages),
-                                   [len(s.text) for _, s in sentences], budget)
+            keep = _most_promising(model.unencoded_margins(texts, languages), [len(s.text) for _, s in sentences],
+                                   budget)
             sentences, languages = [sentences[i] for i in keep], [languages[i] for i in keep]
+            texts = [texts[i] for i in keep]
             work.models[self.name] = f"{model.version} ({OVER_BUDGET.format(budget)})"
-        scored = model.score([s.text for _, s in sentences], languages, evidence=True)
+        scored = model.score_texts(texts, languages, evidence=True)
         source = f"claims {model.version}"
         found: list[Finding] = []
         for (seg, sent), result in zip(sentences, scored, strict=True):
@@ -65,6 +67,19 @@ class ClaimComponent:
 OVER_BUDGET = ("the document is longer than the encoder reads ({:,} characters, RHETORSCOPE_ENCODER_MAX_CHARS): only "
                "the sentences whose words and cues score highest were scored, the others have no check-worthiness")
 """How the models line says that a long document's sentences were not all scored."""
+
+
+def _texts(work: Work, sentences: Sequence[Sentence], languages: Sequence[str | None]) -> list[str]:
+    """Each sentence as the model reads it, from the technique model's masking where it masked the
+    sentence in the same language (masking every sentence again cost a quarter of this stage)."""
+    from rhetorscope.claims.text import checkworthy_text, from_masked
+
+    masked = {(v.start, v.end, v.language): v.masked for v in work.verdicts}
+    out = []
+    for sent, lang in zip(sentences, languages, strict=True):
+        known = masked.get((sent.start, sent.end, lang or "en"))
+        out.append(from_masked(known) if known is not None else checkworthy_text(sent.text, lang or "en"))
+    return out
 
 
 def _most_promising(margins: np.ndarray, lengths: Sequence[int], budget: int) -> list[int]:

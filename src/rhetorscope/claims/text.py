@@ -24,7 +24,12 @@ _SPACE_RE = re.compile(r"\s+")
 
 def checkworthy_text(sentence: str, lang: str | None) -> str:
     """The sentence as the check-worthiness model reads it: names masked, whitespace collapsed."""
-    return _SPACE_RE.sub(" ", mask(sentence, lang)).strip()
+    return from_masked(mask(sentence, lang))
+
+
+def from_masked(masked: str) -> str:
+    """`checkworthy_text` of a sentence whose `mask` is known (the technique model masked it already)."""
+    return _SPACE_RE.sub(" ", masked).strip()
 
 
 def query_text(text: str) -> str:

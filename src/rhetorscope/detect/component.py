@@ -18,7 +18,7 @@ import numpy as np
 from rhetorscope.detect.cues import cue_classes
 from rhetorscope.detect.features import SentenceInput, layout_of
 from rhetorscope.language import SUPPORTED, model_language
-from rhetorscope.masking import PLACEHOLDER, to_original
+from rhetorscope.masking import PLACEHOLDER, mask, to_original
 from rhetorscope.model import Finding, FindingKind, SegmentKind
 from rhetorscope.techniques import TECHNIQUES, category_of
 from rhetorscope.work import SentenceVerdict
@@ -74,17 +74,18 @@ class SentenceTechniqueComponent:
         doc = work.doc
         fallback = model_language(doc.text, doc.metadata.language)
         groups: list[list[int]] = []
-        inputs: list[SentenceInput] = []
+        sentences: list[tuple[str, str]] = []
         for seg in doc.segments:
-            groups.append(list(range(len(inputs), len(inputs) + len(seg.sentences or []))))
+            groups.append(list(range(len(sentences), len(sentences) + len(seg.sentences or []))))
             lang = seg.language if seg.language in SUPPORTED else fallback
-            inputs.extend(SentenceInput(s.text, lang) for s in seg.sentences or [])
+            sentences.extend((s.text, lang) for s in seg.sentences or [])
         work.models[self.name] = f"{model.version} ({tier})"
-        if model.needs_encoder and sum(len(s.text) for s in inputs) > (budget := encoder_max_chars()):
+        if model.needs_encoder and sum(len(text) for text, _ in sentences) > (budget := encoder_max_chars()):
             model, tier = self._fast_model(), "fast"
             work.models[self.name] = f"{model.version} ({OVER_BUDGET.format(budget)})"
-        if not inputs:
+        if not sentences:
             return
+        inputs = [_input(text, lang, model.needs_encoder) for text, lang in sentences]
         scored = Scored(model, inputs, model.rows(inputs, self._encoder() if model.needs_encoder else None))
         source = f"sentences {model.version}"
         for seg, group in zip(doc.segments, groups, strict=True):
@@ -107,6 +108,16 @@ class SentenceTechniqueComponent:
                     text=seg.text, confidence=round(float(scored.proba[i, j]), 4),
                     evidence=scored.explain(i, int(j), quote_sentence=len(idx) > 1), source=source, tier=tier,
                 ))
+
+
+def _input(text: str, lang: str, with_cues: bool) -> SentenceInput:
+    """A sentence for the model; its cues are searched only for a model with the encoder network.
+
+    Cues are columns of the network's rows and the evidence drawn from them; the lexical model (the
+    fast tier, and a document over the encoder's budget) reads only the masked words, and the cue
+    patterns cost about a second per megabyte.
+    """
+    return SentenceInput(text, lang) if with_cues else SentenceInput(text, lang, masked=mask(text, lang))
 
 
 def _load(fast: bool) -> SentenceModel:
