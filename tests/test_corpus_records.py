@@ -144,7 +144,9 @@ def test_migration_0006_puts_the_forms_first_and_search_answers_the_same(tmp_pat
         after = [store.search(q, limit=10) for q in queries]
         with store.engine.connect() as conn:
             table = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'segments_fts'").scalar_one()
+            free = conn.exec_driver_sql("PRAGMA freelist_count").scalar_one()
     assert "fts5(forms, stems," in table
+    assert free == 0  # the old index's pages went back to the file system
     assert [r.total for r in before] == [r.total for r in after] == [2, 1, 1, 1, 3, 1]
     assert [[(h.document_id, h.score, h.snippet, h.highlights) for h in r.hits] for r in before] == \
         [[(h.document_id, h.score, h.snippet, h.highlights) for h in r.hits] for r in after]
