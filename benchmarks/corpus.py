@@ -10,7 +10,7 @@ with up to 10 % of its words substituted, deleted or inserted. Then:
 2. `rhetorscope ingest --analyze` of the first `--analyze-posts` posts into a second database;
 3. 100 mixed queries (words, phrases, OR, prefix*, exclusions, with and without filters), timed in-process;
 4. repeat clusters against the known families: pairwise recall and precision over posts;
-5. database file size over the UTF-8 size of the posts' text.
+5. database file size over the UTF-8 size of the posts' text, and its largest tables and indexes.
 
     python benchmarks/corpus.py --datasets ../shared/datasets [--posts 100000] [--keep DIR]
 """
@@ -32,6 +32,7 @@ import time
 from collections import defaultdict
 from itertools import combinations
 from pathlib import Path
+from typing import Any
 
 SEMEVAL_LANGS = ("en", "fr", "ge", "it", "po", "ru")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
@@ -144,6 +145,18 @@ def queries(posts: list[str], rng: random.Random) -> list[tuple[str, dict[str, o
     return out
 
 
+def table_sizes(conn: Any) -> list[tuple[str, int]]:
+    """Bytes of the largest tables and indexes (SQLite's `dbstat`, as sqlite3_analyzer counts them); empty where
+    this SQLite was built without it."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        rows = conn.exec_driver_sql("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 8").all()
+    except OperationalError:  # dbstat is a compile-time option of SQLite
+        return []
+    return [(name, int(size)) for name, size in rows]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "datasets")
@@ -220,9 +233,12 @@ def main() -> None:
               f"({correct:,}/{predicted:,})")
         with store.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            parts = table_sizes(conn)
     size = db.stat().st_size
     print(f"5. database {size / 1e6:.1f} MB = {size / raw_bytes:.2f}x the posts' text "
           f"({size / export.stat().st_size:.2f}x the export file)")
+    if parts:
+        print("   " + ", ".join(f"{name} {pages / 1e6:.1f} MB" for name, pages in parts))
     if args.keep is None:
         shutil.rmtree(work)
 

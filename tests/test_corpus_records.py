@@ -5,7 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from sqlalchemy import Connection
 
 from test_ingest import run
 
@@ -72,21 +76,32 @@ def test_an_edited_post_updates_its_record(tmp_path, capsys, monkeypatch) -> Non
     assert json.loads(out)["total"] == 0
 
 
-def test_migration_0002_redates_posts_and_merges_stored_edits(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """A corpus written by the 0001 schema: a post redated by its text, and one message stored twice."""
+@contextmanager
+def corpus_at(path: Path, revision: str) -> Iterator[Connection]:
+    """A new SQLite corpus whose schema is that of an older `revision`, open for writing in one transaction."""
     from alembic import command
     from alembic.config import Config
 
-    from rhetorscope.store import Store
     from rhetorscope.store.engine import _MIGRATIONS, make_engine, to_url
 
-    path = tmp_path / "old.sqlite"
     engine = make_engine(to_url(str(path)))
-    with engine.begin() as conn:
-        config = Config()
-        config.set_main_option("script_location", str(_MIGRATIONS))
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0001")
+    try:
+        with engine.begin() as conn:
+            config = Config()
+            config.set_main_option("script_location", str(_MIGRATIONS))
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
+            yield conn
+    finally:
+        engine.dispose()
+
+
+def test_migration_0002_redates_posts_and_merges_stored_edits(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A corpus written by the 0001 schema: a post redated by its text, and one message stored twice."""
+    from rhetorscope.store import Store
+
+    path = tmp_path / "old.sqlite"
+    with corpus_at(path, "0001") as conn:
         conn.exec_driver_sql("INSERT INTO sources VALUES (1, 'chan', 'telegram', '2024-01-01', NULL, NULL)")
         conn.exec_driver_sql("INSERT INTO ingest_runs VALUES (1, '2024-01-01', NULL, 'finished', '[]', 0, 3, 0, 0, "
                              "'rhetorscope 0.1.0', '1.0')")
@@ -97,10 +112,44 @@ def test_migration_0002_redates_posts_and_merges_stored_edits(tmp_path) -> None:
                 "INSERT INTO documents (id, content_key, doc_id, source_id, run_id, external_id, date, posted_at, "
                 "extra, shares_source, analyzed, words, text) VALUES (?, ?, ?, 1, 1, ?, '2016-03-29', ?, ?, 1, 0, "
                 "2, 'some text')", (row_id, key, bytes(8), external_id, posted, extra))
-    engine.dispose()
     with Store.open(path) as store, store.engine.connect() as conn:
         rows = conn.exec_driver_sql("SELECT id, date, stated_date FROM documents ORDER BY id").all()
     assert rows == [(1, "2024-05-01", "2016-03-29"), (3, "2024-05-01", "2016-03-29")]
+
+
+def test_migration_0006_puts_the_forms_first_and_search_answers_the_same(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A corpus written by the 0005 schema (index columns stems, forms) searches alike after the upgrade."""
+    from rhetorscope.pipeline import structure_pipeline
+    from rhetorscope.readers.base import RawDocument
+    from rhetorscope.store import SearchFilters, Store
+    from rhetorscope.store.records import content_key, prepare, write
+    from rhetorscope.store.search import search
+
+    posts = ["Санкции против России провалились, санкции только вредят Европе.",
+             "The sanctions failed; sanctioned countries trade more, and the sanctions hurt Europeans.",
+             "Sankcje wobec Rosji nie działają, a sankcje szkodzą Polakom i Europie.",
+             "Europe imposed new sanctions on the talks in Geneva, officials said."]
+    queries = ["sanctions", "санкции", "sankcje Europe", '"the sanctions"', "sanction* OR europe", "europe -geneva"]
+    path = tmp_path / "old.sqlite"
+    with corpus_at(path, "0005") as conn:
+        conn.exec_driver_sql("INSERT INTO ingest_runs (id, started_at, status, paths, analyzed, added, skipped, "
+                             "failed, generator, schema_version) VALUES (1, '2024-01-01', 'finished', '[]', 0, 4, "
+                             "0, 0, 'rhetorscope 0.1.0', '1.0')")
+        analyses = [structure_pipeline()(RawDocument(text=text, input_format="telegram", source="chan",
+                                                     external_id=str(n))) for n, text in enumerate(posts, 1)]
+        write(conn, [prepare(a, key=content_key(a.document.text, source="chan", external_id=str(n)))
+                     for n, a in enumerate(analyses, 1)], run_id=1)
+        before = [search(conn, q, SearchFilters(), limit=10, offset=0, facets=False) for q in queries]
+    with Store.open(path) as store:
+        after = [store.search(q, limit=10) for q in queries]
+        with store.engine.connect() as conn:
+            table = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'segments_fts'").scalar_one()
+            free = conn.exec_driver_sql("PRAGMA freelist_count").scalar_one()
+    assert "fts5(forms, stems," in table
+    assert free == 0  # the old index's pages went back to the file system
+    assert [r.total for r in before] == [r.total for r in after] == [2, 1, 1, 1, 3, 1]
+    assert [[(h.document_id, h.score, h.snippet, h.highlights) for h in r.hits] for r in before] == \
+        [[(h.document_id, h.score, h.snippet, h.highlights) for h in r.hits] for r in after]
 
 
 LOCALIZED = [("01.03.2024", "2024-03-01"), ("5 марта 2024", "2024-03-05"), ("March 5, 2024", "2024-03-05"),

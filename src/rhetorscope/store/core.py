@@ -19,6 +19,7 @@ from rhetorscope.store.engine import (
     make_engine,
     migrate,
     retry_locked,
+    return_free_pages,
     sqlite_path,
     to_url,
 )
@@ -143,9 +144,7 @@ class Store:
             return
         retry_locked(self.engine, lambda conn: conn.exec_driver_sql(
             "INSERT INTO segments_fts(segments_fts) VALUES ('optimize')"))
-        with self.engine.connect() as conn:
-            # executescript steps the pragma to the end; execute() would free a single page
-            conn.connection.dbapi_connection.executescript("PRAGMA incremental_vacuum")  # type: ignore[union-attr]
+        return_free_pages(self.engine)
 
     # reading
 

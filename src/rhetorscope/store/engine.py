@@ -35,7 +35,7 @@ from sqlalchemy.exc import OperationalError
 
 from rhetorscope.errors import RhetorscopeError
 
-SCHEMA_REVISION = "0005"
+SCHEMA_REVISION = "0006"
 BUSY_TIMEOUT_S = 60
 _WRITE_RETRIES = 8
 _MIGRATIONS = Path(__file__).with_name("migrations")
@@ -264,6 +264,19 @@ def migrate(engine: Engine, url: str, *, readonly: bool = False) -> None:
         command.upgrade(config, SCHEMA_REVISION)
 
     retry_locked(engine, upgrade)
+    return_free_pages(engine)
+
+
+def return_free_pages(engine: Engine) -> None:
+    """Give an SQLite file's free pages back to the file system (it is created with incremental auto-vacuum).
+
+    An ingest's index merge and a migration that rebuilds a table free pages, which the file would
+    otherwise keep. `executescript` steps the pragma to the end; `execute()` would free a single page.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as conn:
+        conn.connection.dbapi_connection.executescript("PRAGMA incremental_vacuum")  # type: ignore[union-attr]
 
 
 def _known_revisions() -> set[str]:
