@@ -3,9 +3,9 @@
 Article-level k-fold cross-validation of the sentence model on the six-language span data, exactly
 as `rhetorscope train sentences` runs it (same folds and weights for the same seed), scored in three
 segmentations of the same articles: the lines as given, one sentence per line, and runs of four
-lines merged into one paragraph. Then the actor-swap flip rate of the shipped model on listed and on
-unlisted names, and the speed of both tiers (a cold `analyze` of the reference document, warm
-paragraphs per second, peak memory). Prints one table with the commit id.
+lines merged into one paragraph, with the reliability of the findings' confidences per language.
+Then the actor-swap flip rate of the shipped model on listed and on unlisted names, and the speed of
+both tiers (a cold `analyze` of the reference document, warm paragraphs per second, peak memory). Prints one table with the commit id.
 
     python benchmarks/semeval.py --data ../shared/datasets/semeval2023-task3-spans [--seed 13]
         [--cache e5.npz]   (embedding cache: the first run embeds every sentence, about 40 minutes on 2 cores)
@@ -103,6 +103,12 @@ def main() -> None:
                 print(f"{tier:<9}{how:<13}"
                       + "".join(f"{rows[lang].micro:>7.3f}/{rows[lang].macro:.3f}" for lang in LANGS)
                       + f"{cv.mean(how):>8.3f}")
+        print("reliability of the cross-validated findings, all segmentations (bin: findings, mean confidence, "
+              "share right)")
+        for tier, cv in zip(("accurate", "fast"), cvs, strict=True):
+            for r in cv.reliability:
+                print(f"{tier:<9}{r.lang:<4}ECE {r.ece:.3f}  "
+                      + "  ".join(f"{lo:.1f}-{hi:.1f}: {n} {mc:.2f}/{mr:.2f}" for lo, hi, n, mc, mr in r.bins))
     for tier, model in (("accurate", load_model(args.model)), ("fast", load_model(fast=True))):
         for which in SETS if not args.no_flips else ():
             report = flip_rate(model, articles, which, embed)

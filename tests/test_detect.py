@@ -278,3 +278,55 @@ def test_a_document_over_the_encoder_budget_gets_the_fast_tier_and_says_so(refer
     assert 0 < len(scored) < len(sentences) and sum(len(s.text) for s in scored) <= 1500
     claims = {f.text for f in bounded.findings if f.kind == "claim"}
     assert claims <= {s.text for s in scored}
+
+
+def test_averaged_networks_ship_as_one_network() -> None:
+    """The mean logit of several networks is the logit of one network with their hidden layers side by side."""
+    from rhetorscope.detect.train import _fit_one, fit_network
+
+    rng = np.random.default_rng(0)
+    rows = rng.normal(size=(120, 8)).astype(np.float32)
+    y = (rows[:, :3] > 0.3).astype(np.uint8)
+    cfg = TrainConfig(seed=5, hidden=6, epochs=5, batch=32, networks=3)
+    merged = SentenceModel(np.zeros((1, 3)), ["a", "b", "c"], {}, network=fit_network(rows, y, cfg))
+    singles = [SentenceModel(np.zeros((1, 3)), ["a", "b", "c"], {}, network=_fit_one(rows, y, cfg, 5 + k))
+               for k in range(3)]
+    assert merged.network[0].shape == (8, 18)
+    mean = np.mean([m.network_logits(rows) for m in singles], axis=0)
+    np.testing.assert_allclose(merged.network_logits(rows), mean, atol=1e-5)
+
+
+def test_calibration_learns_what_a_score_is_worth_by_segment_length() -> None:
+    """Segments whose best score understates how often they are right (longer ones more so) get
+    confidences that match the share right, per length; the order of scores is kept."""
+    from rhetorscope.detect.train import LABELS, Segmented, fit_calibration, reliability
+
+    rng = np.random.default_rng(7)
+    n = 6000
+    sizes = rng.choice([1, 4], size=n)
+    score = rng.uniform(0.02, 0.6, size=(n, len(LABELS))).astype(np.float32)
+    lift = np.where(sizes == 4, 1.0, 0.3)[:, None]
+    truth = 1 / (1 + (1 - score) / score * np.exp(-lift))
+    gold = (rng.uniform(size=score.shape) < truth).astype(np.uint8)
+    table = Segmented("given", np.array(["en"] * n), gold, score, np.arange(n) % 3, sizes)
+    cal = fit_calibration([table])
+    for size, lift in ((1, 0.3), (4, 1.0)):
+        got = cal(np.full((1, len(LABELS)), 0.3, np.float32), np.array([size]), ["en"])[0]
+        np.testing.assert_allclose(got, 1 / (1 + 0.7 / 0.3 * np.exp(-lift)), atol=0.05)
+    grid = np.linspace(0.05, 0.55, 6, dtype=np.float32)[:, None].repeat(len(LABELS), axis=1)
+    assert (np.diff(cal(grid, np.ones(6), ["en"] * 6), axis=0) > 0).all()
+    (en,) = [r for r in reliability([table], 3) if r.lang == "en"]
+    assert en.ece < 0.05 and sum(b[2] for b in en.bins) > 0
+
+
+def test_findings_carry_calibrated_confidences(trained: tuple, tmp_path: Path) -> None:
+    (model, fast), cvs, _ = trained
+    for m, cv in zip((model, fast), cvs, strict=True):
+        assert m.calibration is not None and cv.reliability
+        m.save(tmp_path / "m.npz")
+        again = SentenceModel.load(tmp_path / "m.npz")
+        np.testing.assert_array_equal(again.calibration.weights, m.calibration.weights)
+        score = np.full(len(m.labels), 0.3, np.float32)
+        np.testing.assert_allclose(m.confidence(score, 2, "en"), m.calibration(score[None], np.array([2]), ["en"])[0])
+    bare = SentenceModel(model.thresholds, model.labels, {}, lexical=fast.lexical)
+    np.testing.assert_allclose(bare.confidence(np.full(len(bare.labels), 0.3), 3, "en"), 0.3)

@@ -3,7 +3,9 @@
 Every sentence of the document (the title included, as context) is masked, embedded and scored by
 the sentence model; a segment carries a technique when its best sentence passes the language's
 threshold, so a paragraph never carries the same technique twice and a line cut differently gets
-the same answer. Evidence names what a reader can check: the sentence that carries the technique,
+the same answer. A finding's confidence is the probability that the segment carries the technique,
+calibrated from that best score, the segment's length and language (`detect.model.Calibration`), so a
+finding at 0.4 is right about four times in ten. Evidence names what a reader can check: the sentence that carries the technique,
 each cue found in it or next to it with the real words and what it adds to the score, and, stated
 as such, what the encoder's reading of the sentence contributes on its own.
 """
@@ -93,19 +95,23 @@ class SentenceTechniqueComponent:
             if seg.kind == SegmentKind.title.value or not len(idx):
                 continue
             best = idx[scored.proba[idx].argmax(axis=0)]
-            threshold = model.threshold(inputs[idx[0]].lang)
+            lang = inputs[idx[0]].lang
+            threshold = model.threshold(lang)
             for i, sentence in zip(idx, seg.sentences, strict=True):
                 passed = np.flatnonzero(scored.proba[i] >= threshold)
+                alone = model.confidence(scored.proba[i], 1, inputs[i].lang)
                 work.verdicts.append(SentenceVerdict(
                     seg.id, sentence.start, sentence.end, inputs[i].lang, inputs[i].masked,
-                    {model.labels[j]: round(float(scored.proba[i, j]), 4) for j in passed},
+                    {model.labels[j]: round(float(alone[j]), 4) for j in passed},
                     lambda t, i=int(i): scored.cue_lines(i, model.labels.index(t))))
-            for j in np.flatnonzero(scored.proba[best, np.arange(len(model.labels))] >= threshold):
+            score = scored.proba[best, np.arange(len(model.labels))]
+            confidence = model.confidence(score, len(idx), lang)
+            for j in np.flatnonzero(score >= threshold):
                 i = int(best[j])
                 work.findings.append(Finding(
                     id=work.next_finding_id(), kind=FindingKind.technique, technique=model.labels[j],
                     category=category_of(model.labels[j]).id, segment_id=seg.id, start=seg.start, end=seg.end,
-                    text=seg.text, confidence=round(float(scored.proba[i, j]), 4),
+                    text=seg.text, confidence=round(float(confidence[j]), 4),
                     evidence=scored.explain(i, int(j), quote_sentence=len(idx) > 1), source=source, tier=tier,
                 ))
 
@@ -162,7 +168,7 @@ class Scored:
         out: list[str] = []
         if quote_sentence:
             text = self.inputs[i].text
-            out.append(f'sentence: "{text if len(text) <= 160 else text[:157] + "…"}" ({p:.2f})')
+            out.append(f'sentence: "{text if len(text) <= 160 else text[:157] + "…"}" (score {p:.2f})')
         if (lexical := self.model.lexical) is not None:
             words = [(w, v) for w, v in lexical.words_for(self._lexical_row(lexical, i), j)
                      if PLACEHOLDER not in w and v >= MIN_WORD_EFFECT]
