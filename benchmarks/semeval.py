@@ -5,7 +5,8 @@ as `rhetorscope train sentences` runs it (same folds and weights for the same se
 segmentations of the same articles: the lines as given, one sentence per line, and runs of four
 lines merged into one paragraph, with the reliability of the findings' confidences per language.
 Then the actor-swap flip rate of the shipped model on listed and on unlisted names, and the speed of
-both tiers (a cold `analyze` of the reference document, warm paragraphs per second, peak memory). Prints one table with the commit id.
+both tiers (a cold `analyze` of the reference document, warm paragraphs per second, peak memory).
+Prints one table with the commit id.
 
     python benchmarks/semeval.py --data ../shared/datasets/semeval2023-task3-spans [--seed 13]
         [--cache e5.npz]   (embedding cache: the first run embeds every sentence, about 40 minutes on 2 cores)

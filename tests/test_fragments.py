@@ -199,6 +199,9 @@ class _Recorder:
     def threshold(self, lang):  # type: ignore[no-untyped-def]
         return np.ones(len(LABELS))
 
+    def confidence(self, score, sentences, lang):  # type: ignore[no-untyped-def]
+        return score
+
 
 def test_a_short_russian_post_is_read_by_the_russian_models():
     from rhetorscope.detect.component import SentenceTechniqueComponent

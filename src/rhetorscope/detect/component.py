@@ -5,9 +5,10 @@ the sentence model; a segment carries a technique when its best sentence passes 
 threshold, so a paragraph never carries the same technique twice and a line cut differently gets
 the same answer. A finding's confidence is the probability that the segment carries the technique,
 calibrated from that best score, the segment's length and language (`detect.model.Calibration`), so a
-finding at 0.4 is right about four times in ten. Evidence names what a reader can check: the sentence that carries the technique,
-each cue found in it or next to it with the real words and what it adds to the score, and, stated
-as such, what the encoder's reading of the sentence contributes on its own.
+finding at 0.4 is right about four times in ten. Evidence names what a reader can check: the
+sentence that carries the technique, each cue found in it or next to it with the real words and what
+it adds to the score, and, stated as such, what the encoder's reading of the sentence contributes on
+its own.
 """
 
 from __future__ import annotations
@@ -99,10 +100,10 @@ class SentenceTechniqueComponent:
             threshold = model.threshold(lang)
             for i, sentence in zip(idx, seg.sentences, strict=True):
                 passed = np.flatnonzero(scored.proba[i] >= threshold)
-                alone = model.confidence(scored.proba[i], 1, inputs[i].lang)
+                alone = model.confidence(scored.proba[i], 1, inputs[i].lang) if len(passed) else None
                 work.verdicts.append(SentenceVerdict(
                     seg.id, sentence.start, sentence.end, inputs[i].lang, inputs[i].masked,
-                    {model.labels[j]: round(float(alone[j]), 4) for j in passed},
+                    {model.labels[j]: round(float(alone[j]), 4) for j in passed} if alone is not None else {},
                     lambda t, i=int(i): scored.cue_lines(i, model.labels.index(t))))
             score = scored.proba[best, np.arange(len(model.labels))]
             confidence = model.confidence(score, len(idx), lang)
