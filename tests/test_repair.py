@@ -99,3 +99,19 @@ def test_clean_text_is_untouched():
     text = "A clean paragraph.\nAnother clean paragraph."
     result = repair(text)
     assert result.text == text and result.repairs == []
+
+
+def test_joining_many_lines_reads_bounded_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """200,000 wrapped lines of a script without capitals were joined into one growing string and each
+    step searched all of it (minutes in `ingest`); the heading test now sees at most a heading's length
+    plus one line, so the work is linear in the text."""
+    from rhetorscope import repair as module
+
+    seen: list[int] = []
+    real = module._heading_like
+    monkeypatch.setattr(module, "_heading_like", lambda line: seen.append(len(line)) or real(line))
+    line = "مرحبا بالعالم هذا نص طويل بلا نهاية جملة"
+    text = "\n".join([line] * 5_000)
+    repaired = repair(text)
+    assert repaired.text.count("\n") == 0
+    assert max(seen) <= module.HEADING_MAX + len(line) + 1

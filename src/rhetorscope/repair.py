@@ -165,9 +165,13 @@ def _ends_sentence(line: str) -> bool:
     return not stripped or stripped[-1] in TERMINAL
 
 
+HEADING_MAX = 200
+"""A line longer than this (stripped) is never a heading."""
+
+
 def _heading_like(line: str) -> bool:
     s = line.strip()
-    return bool(s) and len(s) <= 200 and not _SENTENCE_END.search(s) and not s[0].islower()
+    return bool(s) and len(s) <= HEADING_MAX and not _SENTENCE_END.search(s) and not s[0].islower()
 
 
 def _continues_heading(line: str) -> bool:
@@ -205,7 +209,12 @@ def _line_wraps(text: str) -> list[Edit]:
     logical = ""  # the current line with everything already joined to it
     for i, line in enumerate(lines[:-1]):
         nxt = lines[i + 1]
-        logical = logical + " " + line if logical else line
+        if not logical:
+            logical = line
+        elif len(logical.strip()) <= HEADING_MAX:
+            # Past the heading length the joined line can only grow, and it is read only to ask whether it
+            # is a heading: it stops growing, so a text of 200,000 joined lines costs linear time.
+            logical = logical + " " + line
         newline_at = pos + len(line)
         pos = newline_at + 1
         join = False
