@@ -211,3 +211,19 @@ def test_a_short_russian_post_is_read_by_the_russian_models():
     work.doc.segments[0].language = None
     SentenceTechniqueComponent(model=_Recorder)(work)
     assert _Recorder.langs == ["ru"] and work.verdicts[-1].language == "ru"
+
+
+def test_word_level_techniques_keep_the_words_decoder_when_the_metric_prefers_a_clause():
+    """Partial-overlap F1 rewards any longer window that holds the word; a reader wants the word."""
+    labels = fit.LABELS
+    sums = np.zeros((len(fit.SETTINGS), len(labels), 4))
+    sums[..., 2:] = 10.0
+    sums[..., :2] = 1.0
+    clause = next(k for k, (d, _) in enumerate(fit.SETTINGS) if d == "clause")
+    words = [k for k, (d, _) in enumerate(fit.SETTINGS) if d == "words"][3]
+    sums[clause, :, :2] = 8.0
+    sums[words, :, :2] = 5.0
+    chosen = dict(zip(labels, fit._choose(sums), strict=True))
+    for label in labels:
+        expected = fit.SETTINGS[words] if label in fit.WORD_LEVEL else fit.SETTINGS[clause]
+        assert chosen[label] == expected, label
