@@ -299,7 +299,7 @@ def test_averaged_networks_ship_as_one_network() -> None:
 def test_calibration_learns_what_a_score_is_worth_by_segment_length() -> None:
     """Segments whose best score understates how often they are right (longer ones more so) get
     confidences that match the share right, per length; the order of scores is kept."""
-    from rhetorscope.detect.train import LABELS, Segmented, fit_calibration, reliability
+    from rhetorscope.detect.train import LABELS, Segmented, fit_calibration, fold_thresholds, reliability
 
     rng = np.random.default_rng(7)
     n = 6000
@@ -315,7 +315,7 @@ def test_calibration_learns_what_a_score_is_worth_by_segment_length() -> None:
         np.testing.assert_allclose(got, 1 / (1 + 0.7 / 0.3 * np.exp(-lift)), atol=0.05)
     grid = np.linspace(0.05, 0.55, 6, dtype=np.float32)[:, None].repeat(len(LABELS), axis=1)
     assert (np.diff(cal(grid, np.ones(6), ["en"] * 6), axis=0) > 0).all()
-    (en,) = [r for r in reliability([table], 3) if r.lang == "en"]
+    (en,) = [r for r in reliability([table], fold_thresholds([table], 3)) if r.lang == "en"]
     assert en.ece < 0.05 and sum(b[2] for b in en.bins) > 0
 
 

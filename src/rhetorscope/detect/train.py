@@ -239,10 +239,11 @@ def fold_thresholds(tables: Sequence[Segmented], n_folds: int) -> np.ndarray:
     return np.stack([tune_thresholds(tables, mask=lambda t, f=f: t.fold != f) for f in range(n_folds)])
 
 
-def evaluate(tables: Sequence[Segmented], n_folds: int) -> dict[str, list[LangScore]]:
-    """Scores per segmentation and language, each fold judged with thresholds tuned on the others."""
+def evaluate(tables: Sequence[Segmented], by_fold: np.ndarray) -> dict[str, list[LangScore]]:
+    """Scores per segmentation and language, each fold judged with thresholds tuned on the others
+    (`by_fold`, from `fold_thresholds`)."""
     preds = [np.zeros_like(t.gold) for t in tables]
-    for f, th in enumerate(fold_thresholds(tables, n_folds)):
+    for f, th in enumerate(by_fold):
         for t, p in zip(tables, preds, strict=True):
             m = t.fold == f
             p[m] = t.score[m] >= th[[LANGS.index(x) for x in t.lang[m]]]
@@ -288,11 +289,11 @@ class Reliability:
     ece: float
 
 
-def reliability(tables: Sequence[Segmented], n_folds: int, seed: int = 13) -> list[Reliability]:
-    """The reliability diagram of the findings cross-validation makes (each fold's thresholds and
-    calibration tuned on the other folds), per language."""
+def reliability(tables: Sequence[Segmented], by_fold: np.ndarray, seed: int = 13) -> list[Reliability]:
+    """The reliability diagram of the findings cross-validation makes (each fold's thresholds, `by_fold`
+    from `fold_thresholds`, and calibration tuned on the other folds), per language."""
     confs, rights, langs = [], [], []
-    for f, th in enumerate(fold_thresholds(tables, n_folds)):
+    for f, th in enumerate(by_fold):
         cal = fit_calibration(tables, mask=lambda t, f=f: t.fold != f, seed=seed)
         for t in tables:
             m = t.fold == f
@@ -349,24 +350,21 @@ def cross_validate(prep: Prepared, cfg: TrainConfig,
     fold_of_article = article_folds(prep.articles, cfg.folds, cfg.seed)
     z_net, z_lex = out_of_fold(prep, cfg, fold_of_article, progress)
 
-    def tables(z: np.ndarray) -> list[Segmented]:
+    def result(z: np.ndarray, blend: float) -> tuple[CVResult, list[Segmented], np.ndarray]:
+        """The scores of one blend, with its segment tables and per-fold thresholds for `calibrated`."""
         proba = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
-        return [segment_table(prep, proba, how, fold_of_article) for how in SEGMENTATIONS]
+        tables = [segment_table(prep, proba, how, fold_of_article) for how in SEGMENTATIONS]
+        by_fold = fold_thresholds(tables, cfg.folds)
+        return CVResult(evaluate(tables, by_fold), tune_thresholds(tables), blend), tables, by_fold
 
-    def result(z: np.ndarray, blend: float) -> CVResult:
-        t = tables(z)
-        return CVResult(evaluate(t, cfg.folds), tune_thresholds(t), blend)
-
-    def calibrated(cv: CVResult, z: np.ndarray) -> CVResult:
+    def calibrated(cv: CVResult, tables: list[Segmented], by_fold: np.ndarray) -> CVResult:
         progress("calibration")
-        t = tables(z)
-        cv.calibration, cv.reliability = fit_calibration(t, seed=cfg.seed), reliability(t, cfg.folds, cfg.seed)
+        cv.calibration, cv.reliability = fit_calibration(tables, seed=cfg.seed), reliability(tables, by_fold, cfg.seed)
         return cv
 
     progress("blending and thresholds")
-    accurate = max((result((1 - b) * z_net + b * z_lex, b) for b in BLENDS), key=lambda r: r.overall)
-    return (calibrated(accurate, (1 - accurate.blend) * z_net + accurate.blend * z_lex),
-            calibrated(result(z_lex, 1.0), z_lex))
+    accurate = max((result((1 - b) * z_net + b * z_lex, b) for b in BLENDS), key=lambda r: r[0].overall)
+    return calibrated(*accurate), calibrated(*result(z_lex, 1.0))
 
 
 def fit_final(prep: Prepared, cfg: TrainConfig, accurate: CVResult, fast: CVResult,
