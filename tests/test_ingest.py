@@ -164,3 +164,44 @@ def _safe_count(db: Path) -> int:
         return count(db)
     except sqlite3.OperationalError:
         return 0
+
+
+def _clusters(db: Path) -> set[frozenset[int]]:
+    """Each cluster's documents (by external id), whatever its id."""
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT p.cluster_id, d.external_id FROM passages p "
+                            "JOIN documents d ON d.id = p.document_id").fetchall()
+    out: dict[int, set[int]] = {}
+    for cluster, external in rows:
+        out.setdefault(cluster, set()).add(int(external))
+    return {frozenset(members) for members in out.values()}
+
+
+def test_clustering_during_the_run_finds_the_clusters_of_one_pass_at_the_end(tmp_path, capsys,  # type: ignore[no-untyped-def]
+                                                                            monkeypatch) -> None:
+    """An ingest clusters as it goes (passes every few batches, geometrically spaced), with the same result."""
+    from rhetorscope.store import core, repeats
+
+    export = telegram_export(tmp_path / "result.json", 600)
+    passes: list[int] = []
+    original = core.update_clusters
+    monkeypatch.setattr(core, "update_clusters", lambda conn: passes.append(1) or original(conn))
+    one = tmp_path / "one.sqlite"
+    assert run(capsys, monkeypatch, "ingest", str(export), "--db", str(one), "--batch", "5", "--jobs", "1")[0] == 0
+    assert len(passes) == 1  # 600 documents are under the first pass's 20,000: one pass, at the end
+    monkeypatch.setattr(repeats, "CLUSTER_EVERY", 10)
+    many = tmp_path / "many.sqlite"
+    assert run(capsys, monkeypatch, "ingest", str(export), "--db", str(many), "--batch", "5", "--jobs", "1")[0] == 0
+    # the workers' chunks of 256 are written as they come: a pass after 256, 512 and 600, and one at the end
+    assert len(passes) == 1 + 4
+    assert _clusters(many) == _clusters(one)
+    assert sorted(len(c) for c in _clusters(one))[-5:] == [120] * 5  # the 5 talking points, 120 posts each
+
+
+def test_cluster_schedule_spaces_passes_geometrically() -> None:
+    from rhetorscope.store.repeats import ClusterSchedule
+
+    fresh = ClusterSchedule(every=100)
+    assert [fresh.due(n) for n in (99, 100)] == [False, True]
+    grown = ClusterSchedule(every=100, stored_before=10_000, clustered_at=0)
+    assert [grown.due(n) for n in (100, 999, 1000)] == [False, False, True]  # a tenth of the 10,000 stored

@@ -209,7 +209,12 @@ class _Ingest:
 
     def __init__(self, store: Store, run_id: int, *, analyze: bool, jobs: int, batch: int,
                  reader_options: dict[str, Any], fast: bool = False, language: str | None = None) -> None:
+        from rhetorscope.store.repeats import ClusterSchedule
+
         self.store, self.run_id, self.analyze, self.jobs, self.batch = store, run_id, analyze, jobs, batch
+        #: near-duplicates are clustered while the workers go on, the end of the run clusters only the rest
+        self.schedule = ClusterSchedule(stored_before=store.document_count())
+        self.written = 0
         self.fast, self.language = fast, language
         self.reader_options = reader_options
         self.added = self.updated = self.skipped = self.failed_files = self.undated = 0
@@ -325,6 +330,10 @@ class _Ingest:
             self.updated += written.updated
             self.skipped += len(batch) - written.added - written.updated
             progress.update(task, advance=len(batch))
+            self.written += len(batch)
+            if self.schedule.due(self.written):
+                self.store.update_repeats()
+                self.schedule.clustered_at = self.written
 
 
 def ingest(

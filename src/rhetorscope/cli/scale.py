@@ -45,10 +45,11 @@ def _run(store: Store, run_id: int, executor: Executor, items: Callable[[Reading
     from rhetorscope.scale.inputs import Reading
     from rhetorscope.scale.progress import RunProgress
     from rhetorscope.scale.runner import Runner
+    from rhetorscope.store.repeats import ClusterSchedule
 
     reading = Reading()
     runner = Runner(store, run_id, executor, analyze=analyze, fast=fast, batch=batch, write_batch=batch,
-                    stored_before=store.stats()["documents"])
+                    schedule=ClusterSchedule(stored_before=store.document_count()))
     status = "failed"
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:

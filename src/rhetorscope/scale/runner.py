@@ -7,11 +7,8 @@ loses what was not committed and nothing else, and a batch retried after a lost 
 written once: each batch's result arrives once, and `records.write` skips a key already
 analysed by the same model versions.
 
-Near-duplicate clustering (MinHash LSH, `store.repeats`) runs as batches arrive, whenever the
-corpus has grown by `cluster_every` documents and by a tenth since the last pass. A pass reads
-every stored passage's bands, so passes spaced geometrically cost about ten passes over the
-final corpus in all, however large it grows, instead of one per batch (quadratic in the corpus)
-or a single one at the end (no repeats found until the run is over).
+Near-duplicate clustering (MinHash LSH, `store.repeats`) runs as batches arrive, on the
+geometric schedule of `store.repeats.ClusterSchedule`.
 """
 
 from __future__ import annotations
@@ -23,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from rhetorscope.scale.inputs import Reading, chunks
 from rhetorscope.scale.tasks import BatchResult, Item, analyse_batch
+from rhetorscope.store.repeats import ClusterSchedule
 from rhetorscope.store.runs import Failure, record_failures
 
 if TYPE_CHECKING:
@@ -64,16 +62,13 @@ class Runner:
     write_batch: int = 500
     #: Results older than this are written even in a smaller transaction: a killed client loses seconds of work.
     flush_s: float = 2.0
-    cluster_every: int = 20_000
-    #: Documents in the corpus before the run (the geometric spacing of the clustering passes counts from it).
-    stored_before: int = 0
+    schedule: ClusterSchedule = field(default_factory=ClusterSchedule)
     in_flight: int = 0
     task: Callable[..., BatchResult] = analyse_batch
     totals: Totals = field(default_factory=Totals)
     _pending: list[Prepared] = field(default_factory=list)
     #: how many reading and analysis failures are in the store already
     _recorded: tuple[int, int] = (0, 0)
-    _clustered_at: int = 0
     _flushed: float = field(default_factory=time.perf_counter)
     _batches: int = 0
     _steady_from: float = 0.0
@@ -130,8 +125,7 @@ class Runner:
         self._flushed = time.perf_counter()
         record_failures(self.store, self.run_id, reading.failures[self._recorded[0]:] + t.failures[self._recorded[1]:])
         self._recorded = (len(reading.failures), len(t.failures))
-        grown = t.written - self._clustered_at
-        if grown >= self.cluster_every and grown >= 0.1 * (self.stored_before + self._clustered_at):
+        if self.schedule.due(t.written):
             self.cluster()
 
     def finish(self) -> None:
@@ -148,4 +142,4 @@ class Runner:
         started = time.perf_counter()
         self.store.update_repeats()
         self.totals.cluster_seconds += time.perf_counter() - started
-        self._clustered_at = self.totals.written
+        self.schedule.clustered_at = self.totals.written

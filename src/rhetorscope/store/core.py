@@ -166,6 +166,11 @@ class Store:
             return list(conn.execute(select(t.documents.c.id).where(t.documents.c.doc_id == doc_id)
                                      .order_by(t.documents.c.id)).scalars())
 
+    def document_count(self) -> int:
+        """How many documents the corpus holds: one count, where `stats` counts six tables."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(t.documents)).scalar_one())
+
     def stats(self) -> dict[str, int]:
         """Row counts of the main tables: documents, analysed documents, segments, findings, passages, sources."""
         with self.engine.connect() as conn:

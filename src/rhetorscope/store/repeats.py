@@ -176,6 +176,35 @@ def passages_of(analyses: Sequence[Analysis]) -> list[list[Passage]]:
     return out
 
 
+#: An ingest's first clustering pass comes after this many documents (`ClusterSchedule`).
+CLUSTER_EVERY = 20_000
+
+
+@dataclass
+class ClusterSchedule:
+    """When an ingest runs an incremental clustering pass: once the corpus has grown by `every`
+    documents (`CLUSTER_EVERY`) and by a tenth since the last pass.
+
+    A pass reads every stored passage's bands, so passes spaced geometrically cost about ten passes
+    over the final corpus in all, however large it grows, instead of one per batch (quadratic in
+    the corpus). Against a single pass at the end, they find repeats while the run goes on and
+    leave the end of the run only the last tenth to cluster: on two cores a 100,000-post ingest
+    spent its last 3-4 s clustering on one core while the other had nothing to do, and the passes
+    during the run cost 5 % more CPU in all than that one pass.
+    """
+
+    every: int = field(default_factory=lambda: CLUSTER_EVERY)
+    #: Documents in the corpus before the run.
+    stored_before: int = 0
+    #: Documents written by the run at the last pass.
+    clustered_at: int = 0
+
+    def due(self, written: int) -> bool:
+        """Whether a pass is due, `written` documents into the run."""
+        grown = written - self.clustered_at
+        return grown >= self.every and grown >= 0.1 * (self.stored_before + self.clustered_at)
+
+
 class _UnionFind:
     def __init__(self) -> None:
         self.parent: dict[int, int] = {}
@@ -214,7 +243,9 @@ def update_clusters(conn: Connection) -> int:
     clusters = np.fromiter((r[0] if r[2] is None else r[2] for r in rows), dtype=np.int64, count=len(rows))
     is_new = np.fromiter((r[2] is None for r in rows), dtype=bool, count=len(rows))
     bands = _band_matrix([r[1] for r in rows])
-    signatures = np.unique(bands, axis=0, return_inverse=True)[1].ravel()
+    # each row's bytes as one opaque value: the same classes as np.unique(axis=0), a third of its time
+    signatures = np.unique(bands.view(np.dtype((np.void, bands.itemsize * BANDS))).ravel(),
+                           return_inverse=True)[1].ravel()
 
     uf = _UnionFind()
     for i in np.flatnonzero(is_new):
