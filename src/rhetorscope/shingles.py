@@ -10,6 +10,7 @@ single document computes it exactly.
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 
 SHINGLE_SIZE = 3
 _EDITORIAL = re.compile(r"\[[^\[\]\n]*\]")
@@ -28,5 +29,9 @@ def shingles(text: str, size: int = SHINGLE_SIZE) -> set[str]:
     return {" ".join(tokens[i:i + size]) for i in range(len(tokens) - size + 1)}
 
 
-def jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+def jaccard(a: AbstractSet[str], b: AbstractSet[str]) -> float:
+    """|a & b| / |a | b|, counted without building the union (corpus clustering compares millions of pairs)."""
+    if not a or not b:
+        return 0.0
+    shared = len(a & b)
+    return shared / (len(a) + len(b) - shared)

@@ -314,38 +314,64 @@ def _candidate_pairs(bands: np.ndarray, signatures: np.ndarray, is_new: np.ndarr
     return np.stack([keys // n, keys % n], axis=1)
 
 
+#: Candidate pairs compared at once (`_confirm`): two sparse rows of about 20 words each a pair.
+_PAIRS_AT_ONCE = 200_000
+
+
 def _confirm(conn: Connection, candidates: np.ndarray, ids: np.ndarray, clusters: np.ndarray,
              uf: _UnionFind) -> None:
     """Exact word-set Jaccard for each candidate pair; pairs at or above THRESHOLD are joined.
 
-    A pair already in one cluster needs no comparison: joining it would change nothing (a cluster's
-    root is its smallest id, whatever the order of the joins), and in a family of k copies all but
-    k - 1 of its pairs are such.
+    The word sets are the rows of a sparse 0/1 matrix over the pass's vocabulary, so a pair's
+    shared words are the row-wise sum of two rows' product, for 200,000 pairs at a time: at a
+    million posts a pass compared 1.9 million pairs for 100,000 new passages, and comparing them
+    one by one in Python was four fifths of the pass. Passages of the same text share a row. The
+    clusters are those of the pairs' graph, whatever the order of the joins (a cluster's root is its
+    smallest id), so every pair is compared and the passing ones joined.
     """
     import numpy as np
+    from scipy.sparse import csr_matrix
 
-    texts = passage_texts(conn, np.unique(ids[candidates]).tolist())
-    word_sets: dict[int, set[str]] = {}
-
-    def words_of(pid: int) -> set[str]:
-        found = word_sets.get(pid)
-        if found is None:
-            found = word_sets[pid] = set(words(texts[pid]))
-        return found
-
-    for i, j in candidates.tolist():
-        a, b = int(clusters[i]), int(clusters[j])
-        if uf.find(a) != uf.find(b) and jaccard(words_of(int(ids[i])), words_of(int(ids[j]))) >= THRESHOLD:
-            uf.union(a, b)
+    pids = np.unique(ids[candidates])
+    texts = passage_texts(conn, pids.tolist())
+    row_of_text: dict[str, int] = {}
+    hashes: list[int] = []
+    indptr = [0]
+    rows = np.empty(len(pids), dtype=np.int64)
+    for at, pid in enumerate(pids.tolist()):
+        body = texts[pid]
+        row = row_of_text.get(body)
+        if row is None:
+            row = row_of_text[body] = len(indptr) - 1
+            hashes += map(hash, set(words(body)))  # a word's column: its 64-bit hash (a pass has ~10^5 words)
+            indptr.append(len(hashes))
+        rows[at] = row
+    vocabulary, columns = np.unique(np.array(hashes, dtype=np.int64), return_inverse=True)
+    matrix = csr_matrix((np.ones(len(columns), dtype=np.float32), columns.ravel(), indptr),
+                        shape=(len(indptr) - 1, max(len(vocabulary), 1)))
+    sizes = np.diff(indptr)
+    pair_rows = rows[np.searchsorted(pids, ids[candidates])]
+    for start in range(0, len(candidates), _PAIRS_AT_ONCE):
+        left, right = pair_rows[start:start + _PAIRS_AT_ONCE].T
+        shared = np.asarray(matrix[left].multiply(matrix[right]).sum(axis=1), dtype=np.int64).ravel()
+        union = sizes[left] + sizes[right] - shared
+        filled = (sizes[left] > 0) & (sizes[right] > 0)  # an empty word set is like nothing (`jaccard`)
+        similarity = np.divide(shared, union, out=np.zeros(len(shared)), where=filled)
+        passing = filled & (similarity >= THRESHOLD)
+        for i, j in candidates[start:start + _PAIRS_AT_ONCE][passing].tolist():
+            uf.union(int(clusters[i]), int(clusters[j]))
 
 
 def passage_texts(conn: Connection, passage_ids: Sequence[int]) -> dict[int, str]:
-    """The text of each passage, cut from its document."""
+    """The text of each passage, cut from its document: on PostgreSQL in one query (an array parameter),
+    on SQLite 900 at a time (its limit on a statement's parameters)."""
     from sqlalchemy import bindparam, text
 
-    stmt = text('SELECT p.id, SUBSTR(d.text, p.start + 1, p."end" - p.start) FROM passages p '
-                "JOIN documents d ON d.id = p.document_id WHERE p.id IN :ids").bindparams(
-        bindparam("ids", expanding=True))
+    cut = 'SELECT p.id, SUBSTR(d.text, p.start + 1, p."end" - p.start) FROM passages p ' \
+          "JOIN documents d ON d.id = p.document_id WHERE "
+    if conn.dialect.name == "postgresql":
+        return dict(conn.execute(text(cut + "p.id = ANY(:ids)"), {"ids": list(passage_ids)}).all())
+    stmt = text(cut + "p.id IN :ids").bindparams(bindparam("ids", expanding=True))
     out: dict[int, str] = {}
     for chunk in range(0, len(passage_ids), 900):
         out.update(conn.execute(stmt, {"ids": list(passage_ids[chunk:chunk + 900])}).all())
