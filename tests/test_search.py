@@ -12,6 +12,7 @@ import pytest
 
 from rhetorscope.errors import InputError
 from rhetorscope.store import SearchFilters, Store
+from rhetorscope.store import search as search_module
 from test_ingest import run
 from test_store import _pg_schema_url, analysed
 
@@ -79,6 +80,28 @@ def ids(store: Store, query: str, filters: SearchFilters | None = None) -> set[i
 def test_the_query_language_matches_alike_on_both_backends(corpus: Store, query: str, expected: set[int]) -> None:
     assert ids(corpus, query) == expected
     assert corpus.search(query).total == len(expected)
+
+
+def test_postgresql_ranks_and_counts_the_first_matches_up_to_its_cap_and_says_so(
+        corpus: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 17 item 5: past `PG_SEARCH_CAP` matches PostgreSQL ranks, filters and counts the first ones stored."""
+    import datetime as dt
+
+    monkeypatch.setattr(search_module, "PG_SEARCH_CAP", 2)
+    found = corpus.search("Украина")  # posts 1, 2 and 3
+    dated = corpus.search("Украина", SearchFilters(since=dt.date(2024, 1, 1)))
+    late = corpus.search("Украина", SearchFilters(since=dt.date(2025, 1, 1)))
+    past = corpus.search("Украина", offset=2)
+    if corpus.dialect == "sqlite":  # its full-text index ranks and counts every match
+        assert [(r.total, r.complete) for r in (found, dated)] == [(3, True)] * 2
+        assert (late.total, past.total, len(past.hits)) == (0, 3, 1)
+        return
+    assert [(r.total, r.complete, {h.external_id for h in r.hits}) for r in (found, dated)] == [
+        (2, False, {"1", "2"})] * 2
+    assert (late.total, late.undated, late.hits, late.complete) == (0, 0, [], False)
+    assert (past.total, past.hits, past.complete) == (2, [], False)
+    assert [(r.total, r.complete) for r in (corpus.search("wojna"), corpus.search("Geneva"))] == [(2, True),
+                                                                                                  (1, True)]
 
 
 def test_matched_forms_are_highlighted(corpus: Store) -> None:

@@ -8,6 +8,14 @@ with ts_rank. Snippets and their highlights are cut in Python from the same
 tokens, so they mark the forms that matched (`врёт` for `врет`, `sanctions` for
 `sanction`) identically on both. A query of filters only lists the newest
 paragraphs first.
+
+On PostgreSQL a query's words are looked up in at most `PG_SEARCH_CAP` paragraphs:
+ranking a match costs reading its row, so a common word in a large corpus (tens of
+thousands of matches) cost hundreds of milliseconds to rank whole. Beyond the cap
+the hits are the best-ranked of the first `PG_SEARCH_CAP` matches in the order the
+full-text index returns them (storage order, about the order they were stored), the
+filters apply to those, the total and the undated count are of those, and
+`SearchResult.complete` is False. SQLite's index ranks and counts every match.
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Connection, Date, bindparam, text
+from sqlalchemy import Connection, Date, Row, bindparam, text
 
 from rhetorscope.store.query import Phrase, Query, Word, like_pattern, parse, to_fts5, to_tsquery, window_clauses
 from rhetorscope.store.records import DEFAULT_KIND, SEGMENT_LANGUAGE, post_link
@@ -27,6 +35,9 @@ from rhetorscope.store.tokens import word_terms, words
 
 _SNIPPET_WORDS = 24
 _SNIPPET_LEAD = 6
+#: On PostgreSQL, the most paragraphs matching a query's words that are ranked, filtered and counted (module
+#: docstring): at 1,000,000 posts ranking 10,000 takes about 25 ms of the server's CPU (docs/scale.md).
+PG_SEARCH_CAP = 10_000
 
 
 @dataclass
@@ -88,6 +99,9 @@ class SearchResult:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     #: With --since/--until: matching paragraphs of undated documents, which the date window leaves out.
     undated: int = 0
+    #: False when PostgreSQL stopped at `PG_SEARCH_CAP` paragraphs matching the words (module docstring): then
+    #: `total` and `undated` count only those, and more match.
+    complete: bool = True
 
     def rows(self, offset: int = 0) -> list[dict[str, Any]]:
         """One flat row per hit (rank counted from `offset` + 1), for CSV: the CLI's and the web download's."""
@@ -183,10 +197,17 @@ def _dated_scope(conn: Connection, query: Query, filters: SearchFilters) -> tupl
     return f"{scope}{joiner}(({window}) OR d.date IS NULL)", params, f"CASE WHEN {window} THEN 1 ELSE 0 END"
 
 
-def search(conn: Connection, query: str, filters: SearchFilters, *, limit: int, offset: int,
-           facets: bool) -> SearchResult:
-    """Run a search; see the module docstring and `docs/corpus.md` for the semantics."""
-    parsed = parse(query)
+def _columns(rank: str) -> str:
+    """The columns of a hit, from segments `s`, documents `d` and sources `src`, with this rank expression."""
+    return (f"s.id, s.document_id, d.doc_id, s.key, COALESCE(s.kind, '{DEFAULT_KIND}'), s.speaker, "
+            f"{SEGMENT_LANGUAGE}, d.date, src.name, d.title, d.external_id, {rank}, "
+            "COALESCE(d.input_format, src.kind), d.extra, CASE WHEN d.shares_source THEN src.extra END, "
+            'COALESCE(s.text, SUBSTR(d.text, s.start + 1, s."end" - s.start))')
+
+
+def _page(conn: Connection, parsed: Query, filters: SearchFilters, *, limit: int,
+          offset: int) -> tuple[list[Row[Any]], int, int | None]:
+    """A page of hits (the `_columns`), the total, and the undated count where the page's query counted it."""
     scope, params, rank = _matching(conn, parsed, filters)
     order = f"{rank}, s.id" if rank else "d.date DESC, s.id DESC"
     dated = filters.since is not None or filters.until is not None
@@ -202,14 +223,8 @@ def search(conn: Connection, query: str, filters: SearchFilters, *, limit: int, 
         page_scope, count, window, total_column = (scope, f"SELECT COUNT(*) {scope}", "LIMIT :limit OFFSET :offset",
                                                    "COUNT(*) OVER ()")
     page = {**params, "limit": limit, "offset": offset}
-    rows = conn.execute(text(
-        f"SELECT s.id, s.document_id, d.doc_id, s.key, COALESCE(s.kind, '{DEFAULT_KIND}'), s.speaker, "
-        f"{SEGMENT_LANGUAGE}, "
-        f"d.date, src.name, d.title, d.external_id, {rank or '0'}, COALESCE(d.input_format, src.kind), d.extra, "
-        f"CASE WHEN d.shares_source THEN src.extra END, "
-        f"COALESCE(s.text, SUBSTR(d.text, s.start + 1, s.\"end\" - s.start)), {total_column} "
-        f"{page_scope} ORDER BY {order} {window}").columns(date=Date, doc_id=ContentId),
-        page).all()
+    rows = conn.execute(text(f"SELECT {_columns(rank or '0')}, {total_column} {page_scope} ORDER BY {order} {window}")
+                        .columns(date=Date, doc_id=ContentId), page).all()
     undated: int | None = None
     if window and rows:
         total = int(rows[0][16])
@@ -217,6 +232,60 @@ def search(conn: Connection, query: str, filters: SearchFilters, *, limit: int, 
             undated, rows = int(rows[0][17]), [r for r in rows if r[18]]
     else:  # past the last page, or counted by the full-text index alone
         total = conn.execute(text(count), params).scalar() or 0
+    if dated and undated is None:  # past the last page
+        undated = int(conn.execute(text(f"SELECT COUNT(*) {page_scope} AND d.date IS NULL"), params).scalar() or 0)
+    return list(rows), int(total), undated
+
+
+def _capped_page(conn: Connection, parsed: Query, filters: SearchFilters, *, limit: int,
+                 offset: int) -> tuple[list[Row[Any]], int, int, bool]:
+    """PostgreSQL's page of a text query, its total and undated count, and whether it saw every match.
+
+    The first `PG_SEARCH_CAP` paragraphs whose words match are ranked on the segments table
+    alone; only those meet documents and sources for the filters, and only the page's rows are
+    read whole. Ranking every match and joining it to its document before keeping 20 cost
+    a common word hundreds of milliseconds at 100,000 posts.
+    """
+    params: dict[str, Any] = {"tsq": to_tsquery(parsed), "cap": PG_SEARCH_CAP, "limit": limit, "offset": offset}
+    clauses = _where(replace(filters, since=None, until=None), params, conn.dialect.name)
+    shown = "1"
+    if filters.since is not None or filters.until is not None:  # undated matches are counted, not shown
+        window = " AND ".join(window_clauses(params, source=None, since=filters.since, until=filters.until))
+        clauses.append(f"(({window}) OR d.date IS NULL)")
+        shown = f"CASE WHEN {window} THEN 1 ELSE 0 END"
+    # each match's document by its key: planned as a join, a few hundred matches made PostgreSQL hash the whole
+    # documents table (OFFSET 0 keeps the subquery from being flattened into one)
+    joins = ("CROSS JOIN LATERAL (SELECT source_id, date, language, extra, shares_source FROM documents "
+             "WHERE id = s.document_id OFFSET 0) d JOIN sources src ON src.id = d.source_id") if clauses else ""
+    where = " AND ".join(["s.n <= :cap", *clauses])
+    # the first matches in storage order are the same at every call: no parallel workers, whose rows interleave,
+    # and no sequential scan joining one already under way at another page
+    conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+    conn.exec_driver_sql("SET LOCAL synchronize_seqscans = off")
+    rows = conn.execute(text(
+        # one match past the cap, numbered in the index's order, tells whether there are more
+        "WITH c AS MATERIALIZED (SELECT id, document_id, key, speaker, language, ROW_NUMBER() OVER () AS n, "
+        "-ts_rank(tsv, CAST(:tsq AS tsquery)) AS rank FROM segments WHERE tsv @@ CAST(:tsq AS tsquery) "
+        "LIMIT :cap + 1), "
+        f"m AS (SELECT s.id, s.rank, {shown} AS shown FROM c s {joins} WHERE {where}), "
+        "n AS (SELECT (SELECT COUNT(*) FROM c) AS seen, COUNT(*) AS matched, COALESCE(SUM(shown), 0) AS total FROM m) "
+        f"SELECT {_columns('p.rank')}, n.total, n.matched - n.total, n.seen FROM n LEFT JOIN ("
+        "(SELECT id, rank FROM m WHERE shown = 1 ORDER BY rank, id LIMIT :limit OFFSET :offset) p "
+        f"JOIN segments s ON s.id = p.id {_JOINS}) ON TRUE ORDER BY p.rank, p.id"
+    ).columns(date=Date, doc_id=ContentId), params).all()
+    total, undated, seen = (int(v) for v in rows[0][16:19])
+    return [r for r in rows if r[0] is not None], total, undated, seen <= PG_SEARCH_CAP
+
+
+def search(conn: Connection, query: str, filters: SearchFilters, *, limit: int, offset: int,
+           facets: bool) -> SearchResult:
+    """Run a search; see the module docstring and `docs/corpus.md` for the semantics."""
+    parsed = parse(query)
+    complete = True
+    if conn.dialect.name == "postgresql" and not parsed.empty:
+        rows, total, undated, complete = _capped_page(conn, parsed, filters, limit=limit, offset=offset)
+    else:
+        rows, total, undated = _page(conn, parsed, filters, limit=limit, offset=offset)
     techniques = _techniques(conn, [(r[1], r[3]) for r in rows], filters.min_confidence)
     hits = []
     for r in rows:
@@ -229,11 +298,9 @@ def search(conn: Connection, query: str, filters: SearchFilters, *, limit: int, 
             highlights=spans, techniques=techniques.get((r[1], r[3]), []),
             link=post_link(r[12], r[10], extra), forwarded_from=forwarded if isinstance(forwarded, str) else None,
         ))
-    result = SearchResult(query=query, total=int(total), hits=hits)
-    if dated and undated is None:  # past the last page
-        undated = conn.execute(text(f"SELECT COUNT(*) {page_scope} AND d.date IS NULL"), params).scalar()
-    result.undated = int(undated or 0)
+    result = SearchResult(query=query, total=total, hits=hits, undated=undated or 0, complete=complete)
     if facets:
+        scope, params, _ = _matching(conn, parsed, filters)
         result.facets = _facets(conn, scope, params)
     return result
 
