@@ -88,16 +88,16 @@ def test_postgresql_ranks_and_counts_the_first_matches_up_to_its_cap_and_says_so
     import datetime as dt
 
     monkeypatch.setattr(search_module, "PG_SEARCH_CAP", 2)
-    found = corpus.search("Украина")  # posts 1, 2 and 3
-    dated = corpus.search("Украина", SearchFilters(since=dt.date(2024, 1, 1)))
+    found = corpus.search("Украина", facets=True)  # posts 1, 2 and 3
+    dated = corpus.search("Украина", SearchFilters(since=dt.date(2024, 1, 1)), facets=True)
     late = corpus.search("Украина", SearchFilters(since=dt.date(2025, 1, 1)))
     past = corpus.search("Украина", offset=2)
     if corpus.dialect == "sqlite":  # its full-text index ranks and counts every match
-        assert [(r.total, r.complete) for r in (found, dated)] == [(3, True)] * 2
+        assert [(r.total, r.complete, r.facets["source"]) for r in (found, dated)] == [(3, True, {"ru-news": 3})] * 2
         assert (late.total, past.total, len(past.hits)) == (0, 3, 1)
         return
-    assert [(r.total, r.complete, {h.external_id for h in r.hits}) for r in (found, dated)] == [
-        (2, False, {"1", "2"})] * 2
+    assert [(r.total, r.complete, {h.external_id for h in r.hits}, r.facets["source"]) for r in (found, dated)] == [
+        (2, False, {"1", "2"}, {"ru-news": 2})] * 2
     assert (late.total, late.undated, late.hits, late.complete) == (0, 0, [], False)
     assert (past.total, past.hits, past.complete) == (2, [], False)
     assert [(r.total, r.complete) for r in (corpus.search("wojna"), corpus.search("Geneva"))] == [(2, True),

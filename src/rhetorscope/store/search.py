@@ -237,42 +237,55 @@ def _page(conn: Connection, parsed: Query, filters: SearchFilters, *, limit: int
     return list(rows), int(total), undated
 
 
+#: PostgreSQL's first `PG_SEARCH_CAP` paragraphs with the query's words, and one more that tells whether there are
+#: more, numbered in the order the index returns them (storage order), ranked on the segments table alone.
+_CAPPED = ("c AS MATERIALIZED (SELECT id, document_id, key, speaker, language, ROW_NUMBER() OVER () AS n, "
+           "-ts_rank(tsv, CAST(:tsq AS tsquery)) AS rank FROM segments WHERE tsv @@ CAST(:tsq AS tsquery) "
+           "LIMIT :cap + 1)")
+#: Each of those matches' document by its key: planned as a join, a few hundred matches made PostgreSQL hash the
+#: whole documents table (OFFSET 0 keeps the subquery from being flattened into one).
+_DOCUMENT_BY_KEY = ("CROSS JOIN LATERAL (SELECT source_id, date, language, extra, shares_source FROM documents "
+                    "WHERE id = s.document_id OFFSET 0) d JOIN sources src ON src.id = d.source_id")
+
+
+def _capped(conn: Connection, parsed: Query, filters: SearchFilters) -> tuple[list[str], dict[str, Any], str]:
+    """The conditions on PostgreSQL's capped matches (`_CAPPED`, alias s, with d and src), their parameters, and
+    the expression that tells the date window's matches (1) from undated ones, which are counted, not shown.
+
+    The first matches in storage order must be the same at every call: no parallel workers, whose rows
+    interleave, and no sequential scan joining one already under way at another page.
+    """
+    conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+    conn.exec_driver_sql("SET LOCAL synchronize_seqscans = off")
+    params: dict[str, Any] = {"tsq": to_tsquery(parsed), "cap": PG_SEARCH_CAP}
+    clauses = _where(replace(filters, since=None, until=None), params, conn.dialect.name)
+    shown = "1"
+    if filters.since is not None or filters.until is not None:
+        window = " AND ".join(window_clauses(params, source=None, since=filters.since, until=filters.until))
+        clauses.append(f"(({window}) OR d.date IS NULL)")
+        shown = f"CASE WHEN {window} THEN 1 ELSE 0 END"
+    return clauses, params, shown
+
+
 def _capped_page(conn: Connection, parsed: Query, filters: SearchFilters, *, limit: int,
                  offset: int) -> tuple[list[Row[Any]], int, int, bool]:
     """PostgreSQL's page of a text query, its total and undated count, and whether it saw every match.
 
-    The first `PG_SEARCH_CAP` paragraphs whose words match are ranked on the segments table
-    alone; only those meet documents and sources for the filters, and only the page's rows are
-    read whole. Ranking every match and joining it to its document before keeping 20 cost
-    a common word hundreds of milliseconds at 100,000 posts.
+    The first `PG_SEARCH_CAP` matches are ranked on the segments table alone; only those meet
+    documents and sources, for the filters, and only the page's rows are read whole. Ranking
+    every match and joining it to its document before keeping 20 cost a common word hundreds of
+    milliseconds at 100,000 posts.
     """
-    params: dict[str, Any] = {"tsq": to_tsquery(parsed), "cap": PG_SEARCH_CAP, "limit": limit, "offset": offset}
-    clauses = _where(replace(filters, since=None, until=None), params, conn.dialect.name)
-    shown = "1"
-    if filters.since is not None or filters.until is not None:  # undated matches are counted, not shown
-        window = " AND ".join(window_clauses(params, source=None, since=filters.since, until=filters.until))
-        clauses.append(f"(({window}) OR d.date IS NULL)")
-        shown = f"CASE WHEN {window} THEN 1 ELSE 0 END"
-    # each match's document by its key: planned as a join, a few hundred matches made PostgreSQL hash the whole
-    # documents table (OFFSET 0 keeps the subquery from being flattened into one)
-    joins = ("CROSS JOIN LATERAL (SELECT source_id, date, language, extra, shares_source FROM documents "
-             "WHERE id = s.document_id OFFSET 0) d JOIN sources src ON src.id = d.source_id") if clauses else ""
+    clauses, params, shown = _capped(conn, parsed, filters)
     where = " AND ".join(["s.n <= :cap", *clauses])
-    # the first matches in storage order are the same at every call: no parallel workers, whose rows interleave,
-    # and no sequential scan joining one already under way at another page
-    conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
-    conn.exec_driver_sql("SET LOCAL synchronize_seqscans = off")
     rows = conn.execute(text(
-        # one match past the cap, numbered in the index's order, tells whether there are more
-        "WITH c AS MATERIALIZED (SELECT id, document_id, key, speaker, language, ROW_NUMBER() OVER () AS n, "
-        "-ts_rank(tsv, CAST(:tsq AS tsquery)) AS rank FROM segments WHERE tsv @@ CAST(:tsq AS tsquery) "
-        "LIMIT :cap + 1), "
-        f"m AS (SELECT s.id, s.rank, {shown} AS shown FROM c s {joins} WHERE {where}), "
+        f"WITH {_CAPPED}, m AS (SELECT s.id, s.rank, {shown} AS shown FROM c s "
+        f"{_DOCUMENT_BY_KEY if clauses else ''} WHERE {where}), "
         "n AS (SELECT (SELECT COUNT(*) FROM c) AS seen, COUNT(*) AS matched, COALESCE(SUM(shown), 0) AS total FROM m) "
         f"SELECT {_columns('p.rank')}, n.total, n.matched - n.total, n.seen FROM n LEFT JOIN ("
         "(SELECT id, rank FROM m WHERE shown = 1 ORDER BY rank, id LIMIT :limit OFFSET :offset) p "
         f"JOIN segments s ON s.id = p.id {_JOINS}) ON TRUE ORDER BY p.rank, p.id"
-    ).columns(date=Date, doc_id=ContentId), params).all()
+    ).columns(date=Date, doc_id=ContentId), {**params, "limit": limit, "offset": offset}).all()
     total, undated, seen = (int(v) for v in rows[0][16:19])
     return [r for r in rows if r[0] is not None], total, undated, seen <= PG_SEARCH_CAP
 
@@ -299,7 +312,14 @@ def search(conn: Connection, query: str, filters: SearchFilters, *, limit: int, 
             link=post_link(r[12], r[10], extra), forwarded_from=forwarded if isinstance(forwarded, str) else None,
         ))
     result = SearchResult(query=query, total=total, hits=hits, undated=undated or 0, complete=complete)
-    if facets:
+    if facets and conn.dialect.name == "postgresql" and not parsed.empty:  # of the matches the page ranked
+        clauses, params, _ = _capped(conn, parsed, filters)
+        if filters.since is not None or filters.until is not None:
+            clauses.append(" AND ".join(window_clauses({}, source=None, since=filters.since, until=filters.until)))
+        where = " AND ".join(["s.n <= :cap", *clauses])
+        result.facets = _facets(conn, f"FROM c s {_DOCUMENT_BY_KEY} WHERE {where}", params, joins=_DOCUMENT_BY_KEY,
+                                cte=f"WITH {_CAPPED} ")
+    elif facets:
         scope, params, _ = _matching(conn, parsed, filters)
         result.facets = _facets(conn, scope, params)
     return result
@@ -367,8 +387,12 @@ def _techniques(conn: Connection, keys: list[tuple[int, str]],
     return out
 
 
-def _facets(conn: Connection, scope: str, params: dict[str, Any]) -> dict[str, dict[str, int]]:
-    """Counts of matching paragraphs per source, language, forwarded-from, technique and category."""
+def _facets(conn: Connection, scope: str, params: dict[str, Any], *, joins: str = _JOINS,
+            cte: str = "") -> dict[str, dict[str, int]]:
+    """Counts of matching paragraphs per source, language, forwarded-from, technique and category.
+
+    `scope` holds `joins` (findings are joined after them), and `cte` is the WITH clause it reads from.
+    """
     confident = " AND fi.confidence >= :min_confidence" if "min_confidence" in params else ""
     dims = {
         "source": ("src.name", ""),
@@ -381,8 +405,8 @@ def _facets(conn: Connection, scope: str, params: dict[str, Any]) -> dict[str, d
     }
     out: dict[str, dict[str, int]] = {}
     for name, (expr, join) in dims.items():
-        body = scope.replace(_JOINS, _JOINS + join, 1)
-        rows = conn.execute(text(f"SELECT {expr}, COUNT(DISTINCT s.id) AS n {body} GROUP BY {expr} "
+        body = scope.replace(joins, joins + join, 1)
+        rows = conn.execute(text(f"{cte}SELECT {expr}, COUNT(DISTINCT s.id) AS n {body} GROUP BY {expr} "
                                  "ORDER BY n DESC LIMIT 50"), params)
         out[name] = {str(k): int(n) for k, n in rows if k is not None}
     return out
