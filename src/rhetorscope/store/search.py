@@ -9,13 +9,13 @@ tokens, so they mark the forms that matched (`врёт` for `врет`, `sanctio
 `sanction`) identically on both. A query of filters only lists the newest
 paragraphs first.
 
-On PostgreSQL a query's words are looked up in at most `PG_SEARCH_CAP` paragraphs:
-ranking a match costs reading its row, so a common word in a large corpus (tens of
-thousands of matches) cost hundreds of milliseconds to rank whole. Beyond the cap
-the hits are the best-ranked of the first `PG_SEARCH_CAP` matches in the order the
-full-text index returns them (storage order, about the order they were stored), the
-filters apply to those, the total and the undated count are of those, and
-`SearchResult.complete` is False. SQLite's index ranks and counts every match.
+On PostgreSQL a search ranks at most `PG_SEARCH_CAP` paragraphs: ranking a match
+costs reading its row, so a common word in a large corpus (tens of thousands of
+matches) cost hundreds of milliseconds to rank whole. Beyond the cap the hits are
+the best-ranked of the first `PG_SEARCH_CAP` paragraphs matching the query and the
+filters, in the order the full-text index returns them (storage order, about the
+order they were stored); the total, the undated count and the facets are of those,
+and `SearchResult.complete` is False. SQLite's index ranks and counts every match.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ _SNIPPET_WORDS = 24
 _SNIPPET_LEAD = 6
 #: On PostgreSQL, the most paragraphs matching a query's words that are ranked, filtered and counted (module
 #: docstring): at 1,000,000 posts ranking 10,000 takes about 25 ms of the server's CPU (docs/scale.md).
-PG_SEARCH_CAP = 10_000
+PG_SEARCH_CAP = 5_000
 
 
 @dataclass
@@ -99,7 +99,7 @@ class SearchResult:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     #: With --since/--until: matching paragraphs of undated documents, which the date window leaves out.
     undated: int = 0
-    #: False when PostgreSQL stopped at `PG_SEARCH_CAP` paragraphs matching the words (module docstring): then
+    #: False when PostgreSQL stopped at the first `PG_SEARCH_CAP` matching paragraphs (module docstring): then
     #: `total` and `undated` count only those, and more match.
     complete: bool = True
 
@@ -237,22 +237,20 @@ def _page(conn: Connection, parsed: Query, filters: SearchFilters, *, limit: int
     return list(rows), int(total), undated
 
 
-#: PostgreSQL's first `PG_SEARCH_CAP` paragraphs with the query's words, and one more that tells whether there are
-#: more, numbered in the order the index returns them (storage order), ranked on the segments table alone.
-_CAPPED = ("c AS MATERIALIZED (SELECT id, document_id, key, speaker, language, ROW_NUMBER() OVER () AS n, "
-           "-ts_rank(tsv, CAST(:tsq AS tsquery)) AS rank FROM segments WHERE tsv @@ CAST(:tsq AS tsquery) "
-           "LIMIT :cap + 1)")
-#: Each of those matches' document by its key: planned as a join, a few hundred matches made PostgreSQL hash the
-#: whole documents table (OFFSET 0 keeps the subquery from being flattened into one).
+#: Each match's document by its key: planned as a join, a few hundred matches made PostgreSQL hash the whole
+#: documents table (OFFSET 0 keeps the subquery from being flattened into one).
 _DOCUMENT_BY_KEY = ("CROSS JOIN LATERAL (SELECT source_id, date, language, extra, shares_source FROM documents "
                     "WHERE id = s.document_id OFFSET 0) d JOIN sources src ON src.id = d.source_id")
 
 
-def _capped(conn: Connection, parsed: Query, filters: SearchFilters) -> tuple[list[str], dict[str, Any], str]:
-    """The conditions on PostgreSQL's capped matches (`_CAPPED`, alias s, with d and src), their parameters, and
-    the expression that tells the date window's matches (1) from undated ones, which are counted, not shown.
+def _capped(conn: Connection, parsed: Query, filters: SearchFilters) -> tuple[str, dict[str, Any]]:
+    """The WITH clause of PostgreSQL's capped matches, `c`, and its parameters.
 
-    The first matches in storage order must be the same at every call: no parallel workers, whose rows
+    `c` holds the first `PG_SEARCH_CAP` paragraphs that match the query and the filters, in the
+    order the full-text index returns them (storage order), and one more that tells whether there
+    are more: numbered (`n`), ranked (`rank`), and `shown` 1, or 0 for the undated matches of a date
+    window (counted, not shown). Each match's document is looked up only for the filters. The
+    first matches in storage order must be the same at every call: no parallel workers, whose rows
     interleave, and no sequential scan joining one already under way at another page.
     """
     conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
@@ -264,23 +262,23 @@ def _capped(conn: Connection, parsed: Query, filters: SearchFilters) -> tuple[li
         window = " AND ".join(window_clauses(params, source=None, since=filters.since, until=filters.until))
         clauses.append(f"(({window}) OR d.date IS NULL)")
         shown = f"CASE WHEN {window} THEN 1 ELSE 0 END"
-    return clauses, params, shown
+    where = " AND ".join(["s.tsv @@ CAST(:tsq AS tsquery)", *clauses])
+    return (f"WITH c AS MATERIALIZED (SELECT s.id, s.document_id, s.key, s.language, ROW_NUMBER() OVER () AS n, "
+            f"-ts_rank(s.tsv, CAST(:tsq AS tsquery)) AS rank, {shown} AS shown FROM segments s "
+            f"{_DOCUMENT_BY_KEY if clauses else ''} WHERE {where} LIMIT :cap + 1)", params)
 
 
 def _capped_page(conn: Connection, parsed: Query, filters: SearchFilters, *, limit: int,
                  offset: int) -> tuple[list[Row[Any]], int, int, bool]:
     """PostgreSQL's page of a text query, its total and undated count, and whether it saw every match.
 
-    The first `PG_SEARCH_CAP` matches are ranked on the segments table alone; only those meet
-    documents and sources, for the filters, and only the page's rows are read whole. Ranking
-    every match and joining it to its document before keeping 20 cost a common word hundreds of
-    milliseconds at 100,000 posts.
+    The capped matches (`_capped`) are ranked on the segments table alone, and only the page's
+    rows are read whole. Ranking every match and joining it to its document before keeping 20 cost
+    a common word hundreds of milliseconds at 100,000 posts, seconds at 1,000,000.
     """
-    clauses, params, shown = _capped(conn, parsed, filters)
-    where = " AND ".join(["s.n <= :cap", *clauses])
+    cte, params = _capped(conn, parsed, filters)
     rows = conn.execute(text(
-        f"WITH {_CAPPED}, m AS (SELECT s.id, s.rank, {shown} AS shown FROM c s "
-        f"{_DOCUMENT_BY_KEY if clauses else ''} WHERE {where}), "
+        f"{cte}, m AS (SELECT id, rank, shown FROM c WHERE n <= :cap), "
         "n AS (SELECT (SELECT COUNT(*) FROM c) AS seen, COUNT(*) AS matched, COALESCE(SUM(shown), 0) AS total FROM m) "
         f"SELECT {_columns('p.rank')}, n.total, n.matched - n.total, n.seen FROM n LEFT JOIN ("
         "(SELECT id, rank FROM m WHERE shown = 1 ORDER BY rank, id LIMIT :limit OFFSET :offset) p "
@@ -313,12 +311,9 @@ def search(conn: Connection, query: str, filters: SearchFilters, *, limit: int, 
         ))
     result = SearchResult(query=query, total=total, hits=hits, undated=undated or 0, complete=complete)
     if facets and conn.dialect.name == "postgresql" and not parsed.empty:  # of the matches the page ranked
-        clauses, params, _ = _capped(conn, parsed, filters)
-        if filters.since is not None or filters.until is not None:
-            clauses.append(" AND ".join(window_clauses({}, source=None, since=filters.since, until=filters.until)))
-        where = " AND ".join(["s.n <= :cap", *clauses])
-        result.facets = _facets(conn, f"FROM c s {_DOCUMENT_BY_KEY} WHERE {where}", params, joins=_DOCUMENT_BY_KEY,
-                                cte=f"WITH {_CAPPED} ")
+        cte, params = _capped(conn, parsed, filters)
+        result.facets = _facets(conn, f"FROM c s {_DOCUMENT_BY_KEY} WHERE s.n <= :cap AND s.shown = 1", params,
+                                joins=_DOCUMENT_BY_KEY, cte=f"{cte} ")
     elif facets:
         scope, params, _ = _matching(conn, parsed, filters)
         result.facets = _facets(conn, scope, params)
