@@ -35,8 +35,9 @@ from rhetorscope.store.tokens import word_terms, words
 
 _SNIPPET_WORDS = 24
 _SNIPPET_LEAD = 6
-#: On PostgreSQL, the most paragraphs matching a query's words that are ranked, filtered and counted (module
-#: docstring): at 1,000,000 posts ranking 10,000 takes about 25 ms of the server's CPU (docs/scale.md).
+#: On PostgreSQL, the most paragraphs matching a query and its filters that are ranked and counted (module
+#: docstring): at 1,000,000 posts the searches without filters then took at most 41 ms of CPU (p95; 61 ms with
+#: 10,000), see docs/scale.md.
 PG_SEARCH_CAP = 5_000
 
 
