@@ -6,6 +6,7 @@ expected counts are literal: equal numbers on both are what the tests assert.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -83,7 +84,7 @@ def test_the_query_language_matches_alike_on_both_backends(corpus: Store, query:
 
 
 def test_postgresql_ranks_and_counts_the_first_matches_up_to_its_cap_and_says_so(
-        corpus: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+        corpus: Store, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """Issue 17 item 5: past `PG_SEARCH_CAP` matches (with the filters) PostgreSQL ranks the first ones stored."""
     import datetime as dt
 
@@ -100,6 +101,10 @@ def test_postgresql_ranks_and_counts_the_first_matches_up_to_its_cap_and_says_so
         assert [(r.total, r.complete, {h.external_id for h in r.hits}, r.facets["source"])
                 for r in (found, dated)] == [(2, False, {"1", "2"}, {"ru-news": 2})] * 2
         assert (past.total, past.hits, past.complete) == (2, [], False)
+        code, out, _ = run(capsys, monkeypatch, "search", "Украина", "--db", corpus.url, "--format", "json")
+        assert code == 0 and (json.loads(out)["total"], json.loads(out)["complete"]) == (2, False)
+        code, out, _ = run(capsys, monkeypatch, "search", "Украина", "--db", corpus.url)
+        assert " ".join(out.split()).startswith("at least 2 matching paragraphs, showing 1–2 (ranked among the first 2")
     assert (late.total, late.undated, late.hits, late.complete) == (0, 0, [], True)
     assert ({h.external_id for h in filtered.hits}, filtered.total, filtered.complete) == ({"5", "6"}, 2, True)
     assert [(r.total, r.complete) for r in (corpus.search("wojna"), corpus.search("Geneva"))] == [(2, True),

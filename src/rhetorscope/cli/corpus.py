@@ -512,8 +512,8 @@ def search(
                   + (f", showing {offset + 1}–{offset + len(result.hits)}" if result.hits else "")
                   + (f" ({result.undated} more in undated documents, left out by the date window)"
                      if result.undated else "")
-                  + ("" if result.complete else f" (ranked among the first {PG_SEARCH_CAP:,} paragraphs with "
-                     "the words; add words or filters to narrow the search)"))
+                  + ("" if result.complete else f" (ranked among the first {PG_SEARCH_CAP:,} matching "
+                     "paragraphs; add words or filters to narrow the search)"))
     for rank, h in enumerate(result.hits, offset + 1):
         head = Text(f"{rank}. ", style="bold")
         head.append(f"{h.date or 'undated'}  {h.source}", style="cyan")
