@@ -399,10 +399,12 @@ def _facets(conn: Connection, scope: str, params: dict[str, Any], *, joins: str 
         "category": ("fi.category", " JOIN findings fi ON fi.document_id = s.document_id AND fi.segment_key = s.key"
                      f" AND fi.category IS NOT NULL{confident}"),
     }
-    out: dict[str, dict[str, int]] = {}
-    for name, (expr, join) in dims.items():
-        body = scope.replace(joins, joins + join, 1)
-        rows = conn.execute(text(f"{cte}SELECT {expr}, COUNT(DISTINCT s.id) AS n {body} GROUP BY {expr} "
-                                 "ORDER BY n DESC LIMIT 50"), params)
-        out[name] = {str(k): int(n) for k, n in rows if k is not None}
+    # one statement, so that PostgreSQL's capped matches (`cte`) are found and ranked once, not once a facet
+    arms = [f"SELECT * FROM (SELECT '{name}' AS dim, {expr} AS value, COUNT(DISTINCT s.id) AS n "
+            f"{scope.replace(joins, joins + join, 1)} GROUP BY {expr} ORDER BY n DESC LIMIT 50) {name}_counts"
+            for name, (expr, join) in dims.items()]
+    out: dict[str, dict[str, int]] = {name: {} for name in dims}
+    for name, value, n in conn.execute(text(cte + " UNION ALL ".join(arms)), params):
+        if value is not None:
+            out[name][str(value)] = int(n)
     return out
