@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from collections.abc import Iterator
+
+import pytest
 
 from rhetorscope.store import Store
 from test_ingest import run
-from test_store import analysed
+from test_store import _pg_schema_url, analysed
 
 POINT = ("The collective West has waged a hybrid war against our country for many years. "
          "The sanctions it imposed have only hurt ordinary Europeans and their families.")
@@ -79,3 +83,33 @@ def test_repeats_page_and_api_show_occurrences_and_totals(tmp_path) -> None:  # 
     assert "1 repeated talking point, showing 1–1; 1 boilerplate passage hidden" in page
     assert page.count('class="similarity"') == 4 and "#4</a>" in page
     assert api.headers["x-total-count"] == "2" and api.json()[0]["boilerplate"] is True
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    if request.param == "sqlite":
+        yield str(tmp_path / "c.sqlite")
+        return
+    yield from _pg_schema_url()
+
+
+def test_both_backends_count_absorb_flag_and_order_clusters_alike(db: str) -> None:
+    """Issue 17 item 5: the database decides which clusters are listed and in which order, the same on both."""
+    corpus(db)
+    sentence = POINT.split(". ")[0] + "."
+    with Store.open(db) as store:
+        for n, source in enumerate(["y", "z"]):  # the first sentence alone, outside the point's paragraphs
+            store.add(analysed(sentence, source=source, external_id=f"{source}{n}", date="2024-01-05"))
+        page = store.repeats(min_count=2)
+        assert (page.total, page.boilerplate_hidden) == (2, 1)
+        assert [(c.level, c.documents, c.count) for c in page.clusters] == [("sentence", 6, 6), ("paragraph", 4, 4)]
+        assert page.clusters[0].canonical == sentence and page.clusters[1].canonical == POINT
+        everything = store.repeats(min_count=2, include_boilerplate=True, limit=1, offset=1)
+        assert (everything.total, everything.boilerplate_hidden) == (3, 0)
+        assert [(c.canonical, c.documents, c.boilerplate) for c in everything.clusters] == [(SIGNATURE, 5, True)]
+        # in the window the sentence occurs only inside the point's paragraphs: one talking point
+        window = store.repeats(min_count=2, since=dt.date(2024, 1, 2), until=dt.date(2024, 1, 3))
+        assert [(c.level, c.documents, c.canonical) for c in window.clusters] == [("paragraph", 2, POINT)]
+        assert [c.documents for c in store.repeats(min_count=2, source="y").clusters] == [6]
+        assert (store.repeats(min_count=5).total, store.repeats(min_count=5).boilerplate_hidden) == (1, 1)
+        assert store.repeats(min_count=7).clusters == []

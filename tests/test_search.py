@@ -6,12 +6,14 @@ expected counts are literal: equal numbers on both are what the tests assert.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
 
 from rhetorscope.errors import InputError
 from rhetorscope.store import SearchFilters, Store
+from rhetorscope.store import search as search_module
 from test_ingest import run
 from test_store import _pg_schema_url, analysed
 
@@ -79,6 +81,34 @@ def ids(store: Store, query: str, filters: SearchFilters | None = None) -> set[i
 def test_the_query_language_matches_alike_on_both_backends(corpus: Store, query: str, expected: set[int]) -> None:
     assert ids(corpus, query) == expected
     assert corpus.search(query).total == len(expected)
+
+
+def test_postgresql_ranks_and_counts_the_first_matches_up_to_its_cap_and_says_so(
+        corpus: Store, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 17 item 5: past `PG_SEARCH_CAP` matches (with the filters) PostgreSQL ranks the first ones stored."""
+    import datetime as dt
+
+    monkeypatch.setattr(search_module, "PG_SEARCH_CAP", 2)
+    found = corpus.search("Украина", facets=True)  # posts 1, 2 and 3
+    dated = corpus.search("Украина", SearchFilters(since=dt.date(2024, 1, 1)), facets=True)
+    late = corpus.search("Украина", SearchFilters(since=dt.date(2025, 1, 1)))
+    past = corpus.search("Украина", offset=2)
+    filtered = corpus.search("Украина OR wojna OR sanctions", SearchFilters(source="pl-news"))  # 5, 6 after 1-3
+    if corpus.dialect == "sqlite":  # its full-text index ranks and counts every match
+        assert [(r.total, r.complete, r.facets["source"]) for r in (found, dated)] == [(3, True, {"ru-news": 3})] * 2
+        assert (late.total, past.total, len(past.hits)) == (0, 3, 1)
+    else:
+        assert [(r.total, r.complete, {h.external_id for h in r.hits}, r.facets["source"])
+                for r in (found, dated)] == [(2, False, {"1", "2"}, {"ru-news": 2})] * 2
+        assert (past.total, past.hits, past.complete) == (2, [], False)
+        code, out, _ = run(capsys, monkeypatch, "search", "Украина", "--db", corpus.url, "--format", "json")
+        assert code == 0 and (json.loads(out)["total"], json.loads(out)["complete"]) == (2, False)
+        code, out, _ = run(capsys, monkeypatch, "search", "Украина", "--db", corpus.url)
+        assert " ".join(out.split()).startswith("at least 2 matching paragraphs, showing 1–2 (ranked among the first 2")
+    assert (late.total, late.undated, late.hits, late.complete) == (0, 0, [], True)
+    assert ({h.external_id for h in filtered.hits}, filtered.total, filtered.complete) == ({"5", "6"}, 2, True)
+    assert [(r.total, r.complete) for r in (corpus.search("wojna"), corpus.search("Geneva"))] == [(2, True),
+                                                                                                  (1, True)]
 
 
 def test_matched_forms_are_highlighted(corpus: Store) -> None:

@@ -503,7 +503,7 @@ def search(
         from dataclasses import asdict
 
         payload = {"query": result.query, "total": result.total, "undated_left_out": result.undated,
-                   "hits": [asdict(h) for h in result.hits]}
+                   "complete": result.complete, "hits": [asdict(h) for h in result.hits]}
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
         return
     if fmt is TableFormat.csv:
@@ -513,11 +513,16 @@ def search(
         return
     from rich.text import Text
 
+    from rhetorscope.store.search import PG_SEARCH_CAP
+
     console = _console()
-    console.print(f"{result.total} matching paragraph{'s' if result.total != 1 else ''}"
+    console.print(("" if result.complete else "at least ")
+                  + f"{result.total} matching paragraph{'s' if result.total != 1 else ''}"
                   + (f", showing {offset + 1}–{offset + len(result.hits)}" if result.hits else "")
                   + (f" ({result.undated} more in undated documents, left out by the date window)"
-                     if result.undated else ""))
+                     if result.undated else "")
+                  + ("" if result.complete else f" (ranked among the first {PG_SEARCH_CAP:,} matching "
+                     "paragraphs; add words or filters to narrow the search)"))
     for rank, h in enumerate(result.hits, offset + 1):
         head = Text(f"{rank}. ", style="bold")
         head.append(f"{h.date or 'undated'}  {h.source}", style="cyan")

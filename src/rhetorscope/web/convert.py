@@ -154,7 +154,7 @@ def search_out(result: SearchResult, *, limit: int, offset: int) -> SearchOut:
         forwarded_from=h.forwarded_from,
     ) for h in result.hits]
     return SearchOut(query=result.query, total=result.total, limit=limit, offset=offset, hits=hits,
-                     facets=result.facets)
+                     facets=result.facets, complete=result.complete)
 
 
 def trends_out(table: TrendTable) -> TrendsOut:

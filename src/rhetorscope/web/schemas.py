@@ -123,6 +123,8 @@ class SearchOut(_Out):
     offset: int
     hits: list[SearchHitOut]
     facets: dict[str, dict[str, int]] = Field(description="dimension -> value -> matching paragraphs")
+    complete: bool = Field(True, description="false when PostgreSQL ranked and counted only the first 5,000 "
+                                             "matching paragraphs (docs/corpus.md): then `total` is a lower bound")
 
 
 class TrendSeries(_Out):
