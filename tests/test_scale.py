@@ -168,3 +168,21 @@ def test_killed_client_resumes_where_it_stopped(tmp_path: Path) -> None:
         statuses = [r.status for r in list_runs(store)]
     assert statuses == ["finished", "running"]  # the killed one could record nothing
 
+
+
+def test_pool_workers_run_the_encoder_on_one_thread_unless_the_user_says(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A worker per core, each with a thread per core, spun against each other: workers get one thread each."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from rhetorscope.cli.corpus import _worker_init
+    from rhetorscope.scale.executors import LocalExecutor
+
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    with LocalExecutor(1) as local:
+        assert local.call(os.getenv, "OMP_NUM_THREADS") == "1"
+    with ProcessPoolExecutor(1, initializer=_worker_init) as pool:
+        assert pool.submit(os.getenv, "OMP_NUM_THREADS").result() == "1"
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    with LocalExecutor(1) as local:
+        assert local.call(os.getenv, "OMP_NUM_THREADS") == "3"
+    assert os.environ["OMP_NUM_THREADS"] == "3"

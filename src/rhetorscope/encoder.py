@@ -202,6 +202,20 @@ def remembered(encoder: Encoder, texts: Sequence[str], kind: Kind = "passage") -
 _LOADED: dict[str, Encoder] = {}
 
 
+def one_thread_per_worker() -> None:
+    """Make this worker process's encoder run on one thread, unless the user set OMP_NUM_THREADS.
+
+    The e5 engine (OpenMP) starts a thread per core in every process that loads it: an ingest
+    pool of one worker per core then ran cores x cores threads, which spun against each other
+    (300 posts with `ingest --analyze` on 2 cores: 141 s of CPU, 19.6 s with one thread each).
+    Called by a pool worker before it loads any model; Dask's nanny sets the same variable for
+    its workers. A single `analyze` keeps every core for its one document.
+    """
+    import os
+
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
 def load_encoder(spec: str = DEFAULT_ENCODER) -> Encoder:
     """An encoder by spec, loaded once per process: ``e5`` (default) or ``onnx:FOLDER``."""
     if spec not in _LOADED:

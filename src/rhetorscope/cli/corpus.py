@@ -134,11 +134,15 @@ def _files(paths: Sequence[Path]) -> list[Path]:
 
 
 def _worker_init() -> None:
-    """Workers leave Ctrl-C to the parent, which stops them after the batch in flight.
+    """Workers leave Ctrl-C to the parent, which stops them after the batch in flight, and run their encoder
+    on one thread (`encoder.one_thread_per_worker`).
 
     A forked worker also gets SIGTERM's default back: the parent's handler turns it into an interrupt of the
     whole run, which is the parent's business, not a task's.
     """
+    from rhetorscope.encoder import one_thread_per_worker
+
+    one_thread_per_worker()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 

@@ -52,10 +52,14 @@ class Executor(abc.ABC):
 
 
 def _ignore_interrupt() -> None:
-    """Local workers leave Ctrl-C to the client, which stops submitting and marks the run interrupted."""
+    """Local workers leave Ctrl-C to the client, which stops submitting and marks the run interrupted, and
+    run their encoder on one thread (`encoder.one_thread_per_worker`)."""
     import signal
 
+    from rhetorscope.encoder import one_thread_per_worker
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    one_thread_per_worker()
 
 
 class LocalExecutor(Executor):
