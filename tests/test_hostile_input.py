@@ -110,3 +110,24 @@ def test_a_long_text_in_no_language_is_refused_before_the_pipeline_runs(tmp_path
     _pipeline_must_not_run(monkeypatch)
     code, _, err = run(capsys, monkeypatch, "analyze", str(letters))
     assert code == 2 and "cannot tell its language" in err
+
+
+def test_the_early_check_reads_a_short_text_once_and_a_long_one_at_three_places(monkeypatch):  # type: ignore[no-untyped-def]
+    """Up to two samples long, the start is read (the pipeline reads the same sample); longer, start, middle, end."""
+    from rhetorscope import language
+
+    seen: list[str] = []
+    monkeypatch.setattr(language, "detect", lambda sample: seen.append(sample) or ("en", 1.0))
+    short = "The ministry said the talks had failed again. " * 14  # 644 characters
+    language.refuse_unsupported_early(short, "post")
+    assert seen == [short[:language.SAMPLE_CHARS]]
+    seen.clear()
+    long = short * 2
+    language.refuse_unsupported_early(long, "post")
+    assert len(seen) == 3 and seen[0] == long[:language.SAMPLE_CHARS]
+    seen.clear()
+    spanish = "El ministro dijo que las negociaciones fracasaron otra vez por culpa del otro lado. " * 12
+    monkeypatch.setattr(language, "detect", lambda sample: seen.append(sample) or ("es", 0.9))
+    with pytest.raises(language.UnsupportedLanguage, match="unsupported language \\('es'\\)"):
+        language.refuse_unsupported_early(spanish, "post")
+    assert len(seen) == 3
