@@ -321,9 +321,11 @@ _PAIRS_AT_ONCE = 200_000
 
 def _confirm(conn: Connection, candidates: np.ndarray, ids: np.ndarray, clusters: np.ndarray,
              uf: _UnionFind) -> None:
-    """Exact word-set Jaccard for each candidate pair; pairs at or above THRESHOLD are joined.
+    """Word-set Jaccard for each candidate pair; pairs at or above THRESHOLD are joined.
 
-    The word sets are the rows of a sparse 0/1 matrix over the pass's vocabulary, so a pair's
+    The word sets are the rows of a sparse 0/1 matrix over the pass's vocabulary (a word's column
+    is its 64-bit string hash: two of a pass's ~10^5 distinct words share one with a probability
+    of about 10^-9, and only then can a similarity differ from `shingles.jaccard`'s), so a pair's
     shared words are the row-wise sum of two rows' product, for 200,000 pairs at a time: at a
     million posts a pass compared 1.9 million pairs for 100,000 new passages, and comparing them
     one by one in Python was four fifths of the pass. Passages of the same text share a row. The
