@@ -186,3 +186,26 @@ def test_pool_workers_run_the_encoder_on_one_thread_unless_the_user_says(monkeyp
     with LocalExecutor(1) as local:
         assert local.call(os.getenv, "OMP_NUM_THREADS") == "3"
     assert os.environ["OMP_NUM_THREADS"] == "3"
+
+
+def test_reanalyze_leaves_a_document_in_an_unsupported_language_structure_only(tmp_path: Path) -> None:
+    """`ingest --analyze` stores a Spanish post without analysis; `reanalyze` must not run the models on it."""
+    posts = tmp_path / "posts.csv"
+    posts.write_text(
+        "id,date,text\n"
+        '1,2024-05-01,"El ministro dijo que las negociaciones fracasaron otra vez por culpa del otro lado, que nunca '
+        'quiso escuchar ningún argumento."\n'
+        '2,2024-05-02,"The minister said the talks failed again because the other side never wanted to listen to '
+        'any argument at all."\n', encoding="utf-8")
+    db = tmp_path / "c.sqlite"
+    done = subprocess.run([*CLI, "ingest", str(posts), "--db", str(db), "--analyze", "--fast", "--jobs", "1"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0 and "document 1 ('es')" in done.stderr, done.stderr
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE documents SET analyzed = 0 WHERE language = 'en'")  # as if stored structure-only
+    done = subprocess.run([*CLI, "reanalyze", "--db", str(db), "--fast", "--workers", "1"], capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    assert "1 stored documents to analyse" in " ".join(done.stderr.split())
+    with sqlite3.connect(db) as conn:
+        assert dict(conn.execute("SELECT language, analyzed FROM documents")) == {"es": 0, "en": 1}

@@ -102,12 +102,20 @@ def run_failures(store: Store, run_id: int) -> list[Failure]:
 
 
 def _not_current(models: Mapping[str, str]) -> Any:
-    """SQL condition: the document is not analysed, or records a model version other than `models`."""
+    """SQL condition: the document is not analysed, or records a model version other than `models`, and its
+    language is one the models read (or unknown, as `ingest` accepts it).
+
+    A document ingest stored structure-only because of its language stays so: `reanalyze` ran the
+    technique models on a Spanish post that `ingest --analyze` had refused to analyse.
+    """
+    from rhetorscope.language import SUPPORTED
+
     d, dm, mv = t.documents.c, t.document_models.c, t.model_versions.c
     pairs = list(models.items())
     other = (not_(tuple_(mv.component, mv.version).in_(pairs)) if pairs else True)
     stale = exists().where(and_(dm.document_id == d.id, mv.id == dm.model_version_id, other))
-    return or_(not_(d.analyzed), stale)
+    readable = or_(d.language.is_(None), d.language.in_(SUPPORTED))
+    return and_(readable, or_(not_(d.analyzed), stale))
 
 
 def count_not_current(store: Store, models: Mapping[str, str]) -> int:
