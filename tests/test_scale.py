@@ -209,3 +209,24 @@ def test_reanalyze_leaves_a_document_in_an_unsupported_language_structure_only(t
     assert "1 stored documents to analyse" in " ".join(done.stderr.split())
     with sqlite3.connect(db) as conn:
         assert dict(conn.execute("SELECT language, analyzed FROM documents")) == {"es": 0, "en": 1}
+
+
+def test_executor_stores_a_post_in_an_unsupported_language_structure_only_as_ingest_does(tmp_path: Path) -> None:
+    posts = tmp_path / "posts.csv"
+    posts.write_text(
+        "id,date,text\n"
+        '1,2024-05-01,"El ministro dijo que las negociaciones fracasaron otra vez por culpa del otro lado, que nunca '
+        'quiso escuchar ningún argumento."\n'
+        '2,2024-05-02,"The minister said the talks failed again because the other side never wanted to listen to '
+        'any argument at all."\n', encoding="utf-8")
+    plain, scaled = tmp_path / "plain.sqlite", tmp_path / "scaled.sqlite"
+    common = ["ingest", str(posts), "--analyze", "--fast"]
+    subprocess.run([*CLI, *common, "--db", str(plain), "--jobs", "1"], check=True, capture_output=True)
+    done = subprocess.run([*CLI, *common, "--db", str(scaled), "--executor", "local", "--workers", "1"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    said = " ".join(done.stderr.split())
+    assert "1 stored without analysis, in a language rhetorscope does not analyse:" in said and "('es')" in said
+    rows = "SELECT external_id, language, analyzed FROM documents ORDER BY external_id"
+    with sqlite3.connect(plain) as a, sqlite3.connect(scaled) as b:
+        assert a.execute(rows).fetchall() == b.execute(rows).fetchall() == [("1", "es", 0), ("2", "en", 1)]

@@ -82,6 +82,9 @@ def _summary(totals: Totals, reading: Reading, run_id: int, workers: int) -> Non
         f"{steady:,.1f} docs/s); writes {t.write_seconds:.1f} s "
         f"({t.written / max(t.write_seconds, 1e-9):,.0f} docs/s), clustering {t.cluster_seconds:.1f} s",
         highlight=False, markup=False)
+    if t.unsupported:
+        console.print(f"{len(t.unsupported)} stored without analysis, in a language rhetorscope does not analyse: "
+                      + _named(t.unsupported), highlight=False, markup=False)
     failures = reading.failures + t.failures
     if failures:
         console.print(f"{len(failures)} not stored: " + _named([f"{f.item} ({f.reason})" for f in failures]),

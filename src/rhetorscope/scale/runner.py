@@ -47,6 +47,8 @@ class Totals:
     steady_documents: int = 0
     steady_seconds: float = 0.0
     failures: list[Failure] = field(default_factory=list)
+    #: documents stored structure-only, in a language rhetorscope does not analyse (`BatchResult.unsupported`)
+    unsupported: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -109,6 +111,7 @@ class Runner:
             return
         self._pending += result.prepared
         t.failures += result.failures
+        t.unsupported += result.unsupported
         t.analysed += len(batch)
         t.cpu_seconds += result.cpu_seconds
         t.workers_seen.add(result.worker)

@@ -45,6 +45,8 @@ class BatchResult:
 
     prepared: list[Prepared] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    #: documents stored with their structure only, in a language rhetorscope does not analyse: "name ('es')"
+    unsupported: list[str] = field(default_factory=list)
     cpu_seconds: float = 0.0
     worker: str = ""
 
@@ -52,10 +54,15 @@ class BatchResult:
 def analyse_batch(items: Sequence[Item], analyze: bool, fast: bool, tsvectors: bool = False) -> BatchResult:
     """Analyse (or only structure, without `analyze`) each item and prepare its rows for the writer.
 
+    The language policy is `rhetorscope.policy`'s, as in `ingest` without an executor: a document
+    in a language rhetorscope does not analyse is stored with its structure only (searchable, not
+    analysed) and named in `unsupported`; a long text that reads as no language is a failure.
     `tsvectors`: also make the PostgreSQL index entries, which the writer would otherwise make.
     """
     from rhetorscope.errors import RhetorscopeError
-    from rhetorscope.policy import precheck_batch
+    from rhetorscope.language import UnreadableText, UnsupportedLanguage
+    from rhetorscope.pipeline import structure_pipeline
+    from rhetorscope.policy import analyse, precheck_batch
     from rhetorscope.store.records import prepare
     from rhetorscope.store.tokens import to_tsvector
 
@@ -65,14 +72,23 @@ def analyse_batch(items: Sequence[Item], analyze: bool, fast: bool, tsvectors: b
                                 [item.name for item in items if item.raw is not None], None))
     for item in items:
         try:
+            analyzed = analyze
             if item.stored is not None:
                 analysis = _reanalysed(item.stored, fast)
             else:
                 assert item.raw is not None
-                if (refusal := next(early)) is not None:
-                    raise refusal
-                analysis = _pipeline(analyze, fast)(item.raw)
-            prepared = prepare(analysis, key=item.key, source=analysis.document.metadata.source, analyzed=analyze)
+                refusal = next(early)
+                try:
+                    if refusal is not None:
+                        raise refusal
+                    analysis = analyse(item.raw, item.name, pipeline=_pipeline(analyze, fast), single=False,
+                                       prechecked=True)
+                except UnreadableText:
+                    raise
+                except UnsupportedLanguage as exc:
+                    analysis, analyzed = structure_pipeline()(item.raw), False
+                    result.unsupported.append(exc.message.replace(" is in an unsupported language", ""))
+            prepared = prepare(analysis, key=item.key, source=analysis.document.metadata.source, analyzed=analyzed)
             if tsvectors:
                 prepared.tsvectors = [to_tsvector(stems, forms) for stems, forms in prepared.index]
             result.prepared.append(prepared)
