@@ -188,15 +188,21 @@ def test_pool_workers_run_the_encoder_on_one_thread_unless_the_user_says(monkeyp
     assert os.environ["OMP_NUM_THREADS"] == "3"
 
 
-def test_reanalyze_leaves_a_document_in_an_unsupported_language_structure_only(tmp_path: Path) -> None:
-    """`ingest --analyze` stores a Spanish post without analysis; `reanalyze` must not run the models on it."""
-    posts = tmp_path / "posts.csv"
+def _spanish_and_english(folder: Path) -> Path:
+    """A CSV of two posts: 1 in Spanish (stored structure-only by every ingest), 2 in English."""
+    posts = folder / "posts.csv"
     posts.write_text(
         "id,date,text\n"
         '1,2024-05-01,"El ministro dijo que las negociaciones fracasaron otra vez por culpa del otro lado, que nunca '
         'quiso escuchar ningún argumento."\n'
         '2,2024-05-02,"The minister said the talks failed again because the other side never wanted to listen to '
         'any argument at all."\n', encoding="utf-8")
+    return posts
+
+
+def test_reanalyze_leaves_a_document_in_an_unsupported_language_structure_only(tmp_path: Path) -> None:
+    """`ingest --analyze` stores a Spanish post without analysis; `reanalyze` must not run the models on it."""
+    posts = _spanish_and_english(tmp_path)
     db = tmp_path / "c.sqlite"
     done = subprocess.run([*CLI, "ingest", str(posts), "--db", str(db), "--analyze", "--fast", "--jobs", "1"],
                           capture_output=True, text=True)
@@ -212,13 +218,7 @@ def test_reanalyze_leaves_a_document_in_an_unsupported_language_structure_only(t
 
 
 def test_executor_stores_a_post_in_an_unsupported_language_structure_only_as_ingest_does(tmp_path: Path) -> None:
-    posts = tmp_path / "posts.csv"
-    posts.write_text(
-        "id,date,text\n"
-        '1,2024-05-01,"El ministro dijo que las negociaciones fracasaron otra vez por culpa del otro lado, que nunca '
-        'quiso escuchar ningún argumento."\n'
-        '2,2024-05-02,"The minister said the talks failed again because the other side never wanted to listen to '
-        'any argument at all."\n', encoding="utf-8")
+    posts = _spanish_and_english(tmp_path)
     plain, scaled = tmp_path / "plain.sqlite", tmp_path / "scaled.sqlite"
     common = ["ingest", str(posts), "--analyze", "--fast"]
     subprocess.run([*CLI, *common, "--db", str(plain), "--jobs", "1"], check=True, capture_output=True)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from rhetorscope.language import (
     SUPPORTED,
     ForcedLanguage,
+    UnreadableText,
     UnsupportedLanguage,
     forced_language,
     refuse_unsupported_early,
@@ -75,6 +76,27 @@ def precheck_batch(raws: Sequence[RawDocument], names: Sequence[str],
         except UnsupportedLanguage as exc:
             out.append(exc)
     return out
+
+
+def analyse_or_structure(raw: RawDocument, name: str, refusal: UnsupportedLanguage | None, *, pipeline: Pipeline,
+                         language: str | None = None) -> tuple[Analysis, str | None]:
+    """A member of a batch (`precheck_batch` gave its `refusal`) analysed under the policy, as every ingest does.
+
+    A document in a language rhetorscope does not analyse gets the structure stages only (stored
+    searchable, not analysed); the second value then names it for the run's summary ("file: document
+    7 ('ar')"), and is None otherwise. A long text that reads as no language raises `UnreadableText`:
+    it is not stored at all.
+    """
+    from rhetorscope.pipeline import structure_pipeline
+
+    try:
+        if refusal is not None:
+            raise refusal
+        return analyse(raw, name, language=language, pipeline=pipeline, single=False, prechecked=True), None
+    except UnreadableText:
+        raise
+    except UnsupportedLanguage as exc:
+        return structure_pipeline()(raw), exc.message.replace(" is in an unsupported language", "")
 
 
 def analyse(raw: RawDocument, name: str, *, language: str | None = None, fast: bool = False,

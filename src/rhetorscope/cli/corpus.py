@@ -176,9 +176,8 @@ def _prepare_chunk(items: list[tuple[bytes, RawDocument]], analyze: bool, where:
     analyse is stored with its structure only (searchable, not analysed) and comes back named
     ("file: document 7 ('ar')"); a long text that reads as no language at all is not stored (the third list).
     """
-    from rhetorscope import pipeline as stages
-    from rhetorscope.language import UnreadableText, UnsupportedLanguage
-    from rhetorscope.policy import analyse, pipeline_for, precheck_batch
+    from rhetorscope.language import UnreadableText
+    from rhetorscope.policy import analyse_or_structure, pipeline_for, precheck_batch
     from rhetorscope.store.records import ToPrepare, prepare_batch
 
     pipeline = pipeline_for(fast=fast, language=language, structure_only=not analyze)
@@ -189,17 +188,13 @@ def _prepare_chunk(items: list[tuple[bytes, RawDocument]], analyze: bool, where:
     early = precheck_batch([raw for _, raw in items], names, language)
     for (key, raw), name, refusal in zip(items, names, early, strict=True):
         try:
-            if refusal is not None:
-                raise refusal
-            analysis = analyse(raw, name, language=language, pipeline=pipeline, single=False, prechecked=True)
-            analyzed = analyze
+            analysis, refused_as = analyse_or_structure(raw, name, refusal, pipeline=pipeline, language=language)
         except UnreadableText as exc:
             unreadable.append(exc.message)
             continue
-        except UnsupportedLanguage as exc:
-            refused.append(exc.message.replace(" is in an unsupported language", ""))
-            analysis, analyzed = stages.structure_pipeline()(raw), False
-        todo.append(ToPrepare(analysis, key, raw.source, analyzed))
+        if refused_as is not None:
+            refused.append(refused_as)
+        todo.append(ToPrepare(analysis, key, raw.source, analyze and refused_as is None))
     return prepare_batch(todo), refused, unreadable
 
 

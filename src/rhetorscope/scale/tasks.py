@@ -60,9 +60,7 @@ def analyse_batch(items: Sequence[Item], analyze: bool, fast: bool, tsvectors: b
     `tsvectors`: also make the PostgreSQL index entries, which the writer would otherwise make.
     """
     from rhetorscope.errors import RhetorscopeError
-    from rhetorscope.language import UnreadableText, UnsupportedLanguage
-    from rhetorscope.pipeline import structure_pipeline
-    from rhetorscope.policy import analyse, precheck_batch
+    from rhetorscope.policy import analyse_or_structure, precheck_batch
     from rhetorscope.store.records import prepare
     from rhetorscope.store.tokens import to_tsvector
 
@@ -72,23 +70,17 @@ def analyse_batch(items: Sequence[Item], analyze: bool, fast: bool, tsvectors: b
                                 [item.name for item in items if item.raw is not None], None))
     for item in items:
         try:
-            analyzed = analyze
+            refused_as = None
             if item.stored is not None:
                 analysis = _reanalysed(item.stored, fast)
             else:
                 assert item.raw is not None
-                refusal = next(early)
-                try:
-                    if refusal is not None:
-                        raise refusal
-                    analysis = analyse(item.raw, item.name, pipeline=_pipeline(analyze, fast), single=False,
-                                       prechecked=True)
-                except UnreadableText:
-                    raise
-                except UnsupportedLanguage as exc:
-                    analysis, analyzed = structure_pipeline()(item.raw), False
-                    result.unsupported.append(exc.message.replace(" is in an unsupported language", ""))
-            prepared = prepare(analysis, key=item.key, source=analysis.document.metadata.source, analyzed=analyzed)
+                analysis, refused_as = analyse_or_structure(item.raw, item.name, next(early),
+                                                            pipeline=_pipeline(analyze, fast))
+                if refused_as is not None:
+                    result.unsupported.append(refused_as)
+            prepared = prepare(analysis, key=item.key, source=analysis.document.metadata.source,
+                               analyzed=analyze and refused_as is None)
             if tsvectors:
                 prepared.tsvectors = [to_tsvector(stems, forms) for stems, forms in prepared.index]
             result.prepared.append(prepared)
