@@ -140,3 +140,146 @@ def test_a_leading_minus_word_is_part_of_the_query(tmp_path, capsys, monkeypatch
     code, out, err = run(capsys, monkeypatch, "search", "-Россия", "Украина", "--db", str(db), "--format", "csv")
     assert code == 0, err
     assert len(out.splitlines()) == 2  # the header and post 3
+
+
+#: (external id, text, date or None): languages and dates around month and year ends, and undated posts.
+DATED = [
+    ("1", "The sanctions were discussed at the summit in Geneva.", "2023-12-31"),
+    ("2", "Les sanctions ont été discutées au sommet de Genève.", "2024-01-01"),
+    ("3", "The sanctions hurt the economy, the minister said in January.", "2024-01-15"),
+    ("4", "Санкции обсуждались на саммите в Женеве в феврале.", "2024-02-29"),
+    ("5", "The sanctions debate went on in March.", "2024-03-01"),
+    ("6", "New sanctions were announced, an undated statement says.", None),
+    ("7", "Die Sanktionen wurden im Jahr 2025 verlängert.", "2025-06-30"),
+]
+
+
+def _fill_dated(store: Store) -> Store:
+    import datetime as dt
+
+    from rhetorscope.pipeline import structure_pipeline
+    from rhetorscope.readers.base import RawDocument
+
+    for external_id, text, date in DATED:
+        store.add(structure_pipeline()(RawDocument(
+            text=text, input_format="telegram", source="chan", external_id=external_id,
+            date=dt.date.fromisoformat(date) if date else None)))
+    return store
+
+
+@pytest.fixture(params=["sqlite", "postgresql"], scope="module")
+def dated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    if request.param == "sqlite":
+        with Store.open(tmp_path_factory.mktemp("dated") / "c.sqlite") as store:
+            yield _fill_dated(store)
+        return
+    for url in _pg_schema_url():
+        with Store.open(url) as store:
+            yield _fill_dated(store)
+
+
+@pytest.mark.parametrize(("filters", "expected", "undated"), [
+    ({"language": "en"}, {"1", "3", "5", "6"}, 0),
+    ({"language": "FR"}, {"2"}, 0),
+    ({"since": "2024-01-01"}, {"2", "3", "4", "5", "7"}, 1),
+    ({"until": "2023-12-31"}, {"1"}, 1),
+    ({"since": "2024-01-02", "until": "2024-02-29"}, {"3", "4"}, 1),
+    ({"since": "2024-02-29", "until": "2024-03-01"}, {"4", "5"}, 1),
+    ({"since": "2024-01-01", "until": "2024-12-31", "language": "en"}, {"3", "5"}, 1),
+    ({"since": "2025-07-01"}, set(), 1),
+    ({"since": "2024-03-01", "source": "cha"}, {"5", "7"}, 1),
+])
+def test_language_and_date_filters_of_a_text_query_alike_on_both_backends(
+        dated: Store, filters: dict[str, str], expected: set[str], undated: int) -> None:
+    """PostgreSQL matches these filters inside its index (`store/filter_terms.py`); SQLite row by row."""
+    import datetime as dt
+
+    chosen = SearchFilters(**{k: dt.date.fromisoformat(v) if k in ("since", "until") else v
+                              for k, v in filters.items()})
+    for query in ("sanctions", "sanctions OR санкции OR Sanktionen"):
+        found = dated.search(query, chosen, limit=100, facets=True)
+        assert {h.external_id for h in found.hits} == expected & _matching(query)
+        assert (found.total, found.undated, found.complete) == (len(expected & _matching(query)), undated, True)
+        assert sum(found.facets["source"].values()) == found.total
+
+
+def _matching(query: str) -> set[str]:
+    return {"1", "2", "3", "5", "6"} if query == "sanctions" else {e for e, _, _ in DATED}
+
+
+def test_the_cap_counts_only_matches_that_pass_the_filters(dated: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 17: PostgreSQL's first `PG_SEARCH_CAP` matches are those passing language and date, in storage order."""
+    import datetime as dt
+
+    monkeypatch.setattr(search_module, "PG_SEARCH_CAP", 2)
+    found = dated.search("sanctions OR санкции OR Sanktionen", SearchFilters(since=dt.date(2024, 1, 15)), limit=100)
+    english = dated.search("sanctions", SearchFilters(language="en"), limit=100)
+    if dated.dialect == "sqlite":
+        assert ({h.external_id for h in found.hits}, found.total, found.complete) == ({"3", "4", "5", "7"}, 4, True)
+        assert (english.total, english.complete) == (4, True)
+    else:  # the first two in storage order that pass (3, 4), then the undated 6 that tells there are more
+        assert ({h.external_id for h in found.hits}, found.total, found.complete) == ({"3", "4"}, 2, False)
+        assert ({h.external_id for h in english.hits}, english.complete) == ({"1", "3"}, False)
+
+
+def test_a_date_window_is_exactly_the_union_of_its_terms() -> None:
+    """Each day of 30,000 draws is in the window iff one of its paragraph's terms is among the window's."""
+    import datetime as dt
+    import random
+
+    from rhetorscope.store.filter_terms import date_terms, paragraph_terms
+
+    rng = random.Random(7)
+
+    def day(near: dt.date | None = None) -> dt.date:
+        if near is not None and rng.random() < 0.5:  # close to a bound: month and year ends
+            return dt.date.fromordinal(min(max(near.toordinal() + rng.randint(-40, 40), 1), dt.date.max.toordinal()))
+        return dt.date.fromordinal(rng.choice([rng.randint(1, dt.date.max.toordinal()), rng.randint(738_000, 739_000)]))
+
+    for _ in range(1000):
+        since, until = (None if rng.random() < 0.2 else day() for _ in range(2))
+        terms = set(date_terms(since, until))
+        assert len(terms) <= 145  # days of two partial months, then 9 units at most of each other size
+        for _ in range(30):
+            when = day(since or until)
+            inside = (since is None or when >= since) and (until is None or when <= until)
+            found = any(t.strip("'") in terms for t in paragraph_terms(None, when).split())
+            assert inside == found, (since, until, when)
+
+
+def test_migration_0007_gives_a_postgresql_corpus_the_terms_its_writer_gives() -> None:
+    """Downgraded to 0006 (the terms stripped) and opened again, a corpus has the same index and answers."""
+    import datetime as dt
+
+    from alembic import command
+    from alembic.config import Config
+
+    from rhetorscope.store.engine import _MIGRATIONS, make_engine
+
+    windows = [SearchFilters(language="en"), SearchFilters(since=dt.date(2024, 1, 2), until=dt.date(2024, 2, 29)),
+               SearchFilters(since=dt.date(2024, 1, 1), language="ru")]
+
+    def answers(store: Store) -> list[tuple[int, int, list[tuple[str | None, float]]]]:
+        found = [store.search("sanctions OR санкции", f, limit=100) for f in windows]
+        return [(r.total, r.undated, [(h.external_id, h.score) for h in r.hits]) for r in found]
+
+    def index(store: Store) -> dict[int, str]:
+        with store.engine.connect() as conn:
+            return dict(conn.exec_driver_sql("SELECT id, CAST(tsv AS text) FROM segments").all())
+
+    for url in _pg_schema_url():
+        with Store.open(url) as store:
+            written, before = index(_fill_dated(store)), answers(store)
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            config = Config()
+            config.set_main_option("script_location", str(_MIGRATIONS))
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0006")
+            marked = "SELECT COUNT(*) FROM segments WHERE strpos(CAST(tsv AS text), '~') > 0"
+            assert conn.exec_driver_sql(marked).scalar() == 0
+        engine.dispose()
+        with Store.open(url) as store:
+            assert index(store) == written
+            assert answers(store) == before
+    assert [(total, undated) for total, undated, _ in before] == [(4, 0), (2, 1), (1, 0)]

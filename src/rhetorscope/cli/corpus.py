@@ -153,7 +153,7 @@ def _pool_context(analyze: bool) -> Any:
     A fork of a process whose encoder (OpenMP) has run hangs on the encoder's first call in the child, so
     workers that run the technique models are spawned; each then imports the package and loads its
     models once. Structure-only workers never call the encoder: on Linux they are forked after the parent
-    has built the structure pipeline and loaded the language detector, so they start at once and share
+    has built the structure pipeline and loaded the language models, so they start at once and share
     its pages (spawned, two workers cost seconds of imports, a tenth of a 100,000-post ingest).
     """
     import multiprocessing
@@ -161,10 +161,10 @@ def _pool_context(analyze: bool) -> Any:
     if analyze or sys.platform != "linux":
         return multiprocessing.get_context("spawn")
     from rhetorscope import pipeline as stages
-    from rhetorscope.language import detector
+    from rhetorscope.language import warm
 
     stages.structure_pipeline()
-    detector()
+    warm()
     return multiprocessing.get_context("fork")
 
 

@@ -35,7 +35,7 @@ from sqlalchemy.exc import OperationalError
 
 from rhetorscope.errors import RhetorscopeError
 
-SCHEMA_REVISION = "0006"
+SCHEMA_REVISION = "0007"
 BUSY_TIMEOUT_S = 60
 _WRITE_RETRIES = 8
 _MIGRATIONS = Path(__file__).with_name("migrations")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -19,6 +19,7 @@ from rhetorscope.model import Analysis, Document, DocumentMetadata, Editorial, F
 from rhetorscope.readers.base import RawDocument
 from rhetorscope.store import schema as t
 from rhetorscope.store.bulk import insert_documents, insert_rows, insert_segments
+from rhetorscope.store.filter_terms import paragraph_terms
 from rhetorscope.store.repeats import Passage, passages_of
 from rhetorscope.store.tokens import index_terms, to_tsvector
 
@@ -355,7 +356,8 @@ def _write_children(conn: Connection, written: Sequence[tuple[Prepared, int]], *
     seg_rows = [{**s, "document_id": doc_id} for p, doc_id in written for s in p.segments]
     if seg_rows:
         terms = [entry for p, _ in written for entry in p.index]
-        tsv = ([v for p, _ in written for v in (p.tsvectors or [to_tsvector(*i) for i in p.index])]
+        tsv = ([f"{v} {paragraph_terms(_language(p.document, seg), p.document['date'])}" for p, _ in written
+                for seg, v in zip(p.segments, p.tsvectors or [to_tsvector(*i) for i in p.index], strict=True)]
                if conn.dialect.name == "postgresql" else None)
         insert_segments(conn, seg_rows, terms, tsv)
     insert_rows(conn, t.findings, [{**f, "document_id": doc_id} for p, doc_id in written for f in p.findings])
@@ -366,6 +368,11 @@ def _write_children(conn: Connection, written: Sequence[tuple[Prepared, int]], *
                      "start": ps.start, "end": ps.end, "bands": ps.bands}
                     for p, doc_id in written for ps in p.passages] if with_passages else []
     insert_rows(conn, t.passages, passage_rows)
+
+
+def _language(document: Mapping[str, Any], segment: Mapping[str, Any]) -> str | None:
+    """A stored paragraph's language as `SEGMENT_LANGUAGE` reads it back: its own, else its document's."""
+    return (document["language"] if segment["language"] is None else segment["language"]) or None
 
 
 def index_rows(conn: Connection, where: str = "", params: dict[str, Any] | None = None) -> list[tuple[int, str, str]]:
@@ -420,7 +427,7 @@ def load_analysis(conn: Connection, row_id: int) -> Analysis | None:
                         .order_by(t.segments.c.seq)).mappings()
     segments = [Segment(
         id=s["key"], kind=s["kind"] or DEFAULT_KIND, speaker=s["speaker"],
-        language=doc["language"] if s["language"] is None else s["language"] or None,
+        language=_language(doc, s),
         text=s["text"] if s["text"] is not None else body[s["start"]:s["end"]], start=s["start"], end=s["end"],
         original_start=s["original_start"], original_end=s["original_end"],
         sentences=spans(Sentence, s["sentences"] or []), editorial=spans(Editorial, s["editorial"] or []),

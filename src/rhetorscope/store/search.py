@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Date, Row, bindparam, text
 
+from rhetorscope.store.filter_terms import filter_tsquery, undated_tsquery
 from rhetorscope.store.query import Phrase, Query, Word, like_pattern, parse, to_fts5, to_tsquery, window_clauses
 from rhetorscope.store.records import DEFAULT_KIND, SEGMENT_LANGUAGE, post_link
 from rhetorscope.store.schema import ContentId
@@ -250,20 +251,23 @@ def _capped(conn: Connection, parsed: Query, filters: SearchFilters) -> tuple[st
     `c` holds the first `PG_SEARCH_CAP` paragraphs that match the query and the filters, in the
     order the full-text index returns them (storage order), and one more that tells whether there
     are more: numbered (`n`), ranked (`rank`), and `shown` 1, or 0 for the undated matches of a date
-    window (counted, not shown). Each match's document is looked up only for the filters. The
+    window (counted, not shown). Language and date are matched by the index itself (`filter_terms`);
+    a match's document is looked up only for the other filters. The
     first matches in storage order must be the same at every call: no parallel workers, whose rows
     interleave, and no sequential scan joining one already under way at another page.
     """
     conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
     conn.exec_driver_sql("SET LOCAL synchronize_seqscans = off")
-    params: dict[str, Any] = {"tsq": to_tsquery(parsed), "cap": PG_SEARCH_CAP}
-    clauses = _where(replace(filters, since=None, until=None), params, conn.dialect.name)
+    tsq = to_tsquery(parsed)
+    narrowed = filter_tsquery(filters.language, filters.since, filters.until)
+    params: dict[str, Any] = {"tsq": tsq, "matched": f"({tsq}) & {narrowed}" if narrowed else tsq,
+                              "cap": PG_SEARCH_CAP}
+    clauses = _where(replace(filters, language=None, since=None, until=None), params, conn.dialect.name)
     shown = "1"
     if filters.since is not None or filters.until is not None:
-        window = " AND ".join(window_clauses(params, source=None, since=filters.since, until=filters.until))
-        clauses.append(f"(({window}) OR d.date IS NULL)")
-        shown = f"CASE WHEN {window} THEN 1 ELSE 0 END"
-    where = " AND ".join(["s.tsv @@ CAST(:tsq AS tsquery)", *clauses])
+        params["undated"] = undated_tsquery()
+        shown = "CASE WHEN s.tsv @@ CAST(:undated AS tsquery) THEN 0 ELSE 1 END"
+    where = " AND ".join(["s.tsv @@ CAST(:matched AS tsquery)", *clauses])
     return (f"WITH c AS MATERIALIZED (SELECT s.id, s.document_id, s.key, s.language, ROW_NUMBER() OVER () AS n, "
             f"-ts_rank(s.tsv, CAST(:tsq AS tsquery)) AS rank, {shown} AS shown FROM segments s "
             f"{_DOCUMENT_BY_KEY if clauses else ''} WHERE {where} LIMIT :cap + 1)", params)
