@@ -6,9 +6,10 @@ are lower bounds that compare. Two kinds of text, `--per-language` of each drawn
 (seeded): whole paragraphs, and single sentences of 5 to 25 words (a post, a short segment).
 For each detector: accuracy, how often it answered an unsupported language (which `analyze`
 refuses) and the CPU milliseconds per call. The `detect` row also gives the share that fastText
-decided alone (probability at least `FAST_CONFIDENCE`).
+decided alone (probability at least `FAST_CONFIDENCE`). `--thresholds` adds the accuracy and the
+share left to lingua at other values of `FAST_CONFIDENCE`, which is how it was chosen.
 
-    python benchmarks/language.py --datasets ../shared/datasets [--per-language 500] [--seed 3]
+    python benchmarks/language.py --datasets ../shared/datasets [--per-language 500] [--seed 3] [--thresholds]
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import re
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from rhetorscope.language import FAST_CONFIDENCE, SUPPORTED, fast_detector, known, lingua_detect, warm
 
@@ -55,6 +57,7 @@ def main() -> None:
     parser.add_argument("--datasets", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "datasets")
     parser.add_argument("--per-language", type=int, default=500)
     parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--thresholds", action="store_true", help="also sweep FAST_CONFIDENCE over 0.5-0.9")
     args = parser.parse_args()
     warm()
     fast = fast_detector()
@@ -67,13 +70,30 @@ def main() -> None:
 
     print("| texts | detector | n | accuracy | answered unsupported | CPU ms a call | decided by fastText |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
-    for kind, items in texts(args.datasets, args.per_language, random.Random(args.seed)).items():
+    drawn = texts(args.datasets, args.per_language, random.Random(args.seed))
+    for kind, items in drawn.items():
         tops = [fast.detect(t[:400], k=1)[0] for _, t in items]
         alone = sum(top["score"] >= FAST_CONFIDENCE and top["lang"] in known() for top in tops) / len(items)
         for name, detect, share in (("lingua alone (before)", lingua_detect, ""), ("detect (fastText, then lingua)",
                                                                                    hybrid, f"{alone:.1%}")):
             accuracy, unsupported, cpu = measure(detect, items)
             print(f"| {kind} | {name} | {len(items)} | {accuracy:.3f} | {unsupported:.1%} | {cpu:.3f} | {share} |")
+    if args.thresholds:
+        sweep(drawn, fast)
+
+
+def sweep(drawn: dict[str, list[tuple[str, str]]], fast: Any) -> None:
+    """Accuracy and the share lingua decides, for fastText's answer standing at each probability."""
+    print("\n| texts | FAST_CONFIDENCE | accuracy | left to lingua |")
+    print("| --- | --- | --- | --- |")
+    for kind, items in drawn.items():
+        tops = [fast.detect(text[:400], k=1)[0] for _, text in items]
+        fallback = [lingua_detect(text[:400])[0] for _, text in items]
+        for threshold in (0.5, 0.6, 0.7, 0.8, 0.9):
+            alone = [top["score"] >= threshold and top["lang"] in known() for top in tops]
+            answers = [top["lang"] if ok else other for top, ok, other in zip(tops, alone, fallback, strict=True)]
+            right = sum(a == gold for a, (gold, _) in zip(answers, items, strict=True)) / len(items)
+            print(f"| {kind} | {threshold} | {right:.4f} | {1 - sum(alone) / len(items):.1%} |")
 
 
 if __name__ == "__main__":
