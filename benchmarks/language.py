@@ -20,9 +20,8 @@ import re
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from rhetorscope.language import FAST_CONFIDENCE, SUPPORTED, fast_detector, known, lingua_detect, warm
+from rhetorscope.language import FAST_CONFIDENCE, SUPPORTED, fasttext_detect, known, lingua_detect, warm
 
 FOLDERS = {"en": "en", "fr": "fr", "ge": "de", "it": "it", "po": "pl", "ru": "ru"}
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
@@ -60,38 +59,37 @@ def main() -> None:
     parser.add_argument("--thresholds", action="store_true", help="also sweep FAST_CONFIDENCE over 0.5-0.9")
     args = parser.parse_args()
     warm()
-    fast = fast_detector()
 
     def hybrid(text: str) -> tuple[str | None, float]:  # language.detect without its cache, so each call is paid
-        top = fast.detect(text, k=1)[0]
-        if top["score"] >= FAST_CONFIDENCE and top["lang"] in known():
-            return top["lang"], top["score"]
+        language, probability = fasttext_detect(text)
+        if probability >= FAST_CONFIDENCE and language in known():
+            return language, probability
         return lingua_detect(text)
 
     print("| texts | detector | n | accuracy | answered unsupported | CPU ms a call | decided by fastText |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     drawn = texts(args.datasets, args.per_language, random.Random(args.seed))
     for kind, items in drawn.items():
-        tops = [fast.detect(t[:400], k=1)[0] for _, t in items]
-        alone = sum(top["score"] >= FAST_CONFIDENCE and top["lang"] in known() for top in tops) / len(items)
+        tops = [fasttext_detect(t[:400]) for _, t in items]
+        alone = sum(p >= FAST_CONFIDENCE and language in known() for language, p in tops) / len(items)
         for name, detect, share in (("lingua alone (before)", lingua_detect, ""), ("detect (fastText, then lingua)",
                                                                                    hybrid, f"{alone:.1%}")):
             accuracy, unsupported, cpu = measure(detect, items)
             print(f"| {kind} | {name} | {len(items)} | {accuracy:.3f} | {unsupported:.1%} | {cpu:.3f} | {share} |")
     if args.thresholds:
-        sweep(drawn, fast)
+        sweep(drawn)
 
 
-def sweep(drawn: dict[str, list[tuple[str, str]]], fast: Any) -> None:
+def sweep(drawn: dict[str, list[tuple[str, str]]]) -> None:
     """Accuracy and the share lingua decides, for fastText's answer standing at each probability."""
     print("\n| texts | FAST_CONFIDENCE | accuracy | left to lingua |")
     print("| --- | --- | --- | --- |")
     for kind, items in drawn.items():
-        tops = [fast.detect(text[:400], k=1)[0] for _, text in items]
+        tops = [fasttext_detect(text[:400]) for _, text in items]
         fallback = [lingua_detect(text[:400])[0] for _, text in items]
         for threshold in (0.5, 0.6, 0.7, 0.8, 0.9):
-            alone = [top["score"] >= threshold and top["lang"] in known() for top in tops]
-            answers = [top["lang"] if ok else other for top, ok, other in zip(tops, alone, fallback, strict=True)]
+            alone = [p >= threshold and language in known() for language, p in tops]
+            answers = [top[0] if ok else other for top, ok, other in zip(tops, alone, fallback, strict=True)]
             right = sum(a == gold for a, (gold, _) in zip(answers, items, strict=True)) / len(items)
             print(f"| {kind} | {threshold} | {right:.4f} | {1 - sum(alone) / len(items):.1%} |")
 

