@@ -7,7 +7,7 @@ expected counts are literal: equal numbers on both are what the tests assert.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -33,13 +33,9 @@ POSTS = [
 ]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"], scope="module")
-def corpus(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    def fill(store: Store) -> Store:
-        for n, (source, text) in enumerate(POSTS, 1):
-            store.add(analysed(text, source=source, external_id=str(n)))
-        return store
-
+def _on_backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                fill: Callable[[Store], Store]) -> Iterator[Store]:
+    """A corpus filled by `fill` on the fixture's backend: an SQLite file, or a fresh PostgreSQL schema."""
     if request.param == "sqlite":
         with Store.open(tmp_path_factory.mktemp("search") / "c.sqlite") as store:
             yield fill(store)
@@ -47,6 +43,16 @@ def corpus(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     for url in _pg_schema_url():
         with Store.open(url) as store:
             yield fill(store)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"], scope="module")
+def corpus(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    def fill(store: Store) -> Store:
+        for n, (source, text) in enumerate(POSTS, 1):
+            store.add(analysed(text, source=source, external_id=str(n)))
+        return store
+
+    yield from _on_backend(request, tmp_path_factory, fill)
 
 
 def ids(store: Store, query: str, filters: SearchFilters | None = None) -> set[int]:
@@ -169,13 +175,7 @@ def _fill_dated(store: Store) -> Store:
 
 @pytest.fixture(params=["sqlite", "postgresql"], scope="module")
 def dated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    if request.param == "sqlite":
-        with Store.open(tmp_path_factory.mktemp("dated") / "c.sqlite") as store:
-            yield _fill_dated(store)
-        return
-    for url in _pg_schema_url():
-        with Store.open(url) as store:
-            yield _fill_dated(store)
+    yield from _on_backend(request, tmp_path_factory, _fill_dated)
 
 
 @pytest.mark.parametrize(("filters", "expected", "undated"), [
