@@ -40,3 +40,12 @@ def test_shouted_text_and_newlines_are_read_and_too_little_text_is_no_language()
     assert detect("THE GOVERNMENT HAS ANNOUNCED NEW SANCTIONS AGAINST THE REGIME TODAY")[0] == "en"
     assert detect("Министр заявил сегодня,\nчто переговоры\nпродолжатся в четверг.")[0] == "ru"
     assert detect("OK, 2024!") == (None, 0.0)
+
+
+def test_a_post_mixing_two_supported_languages_is_not_called_a_third() -> None:
+    """fastText spreads its probability over such a mixture and names Ukrainian at 0.5-0.7; lingua decides."""
+    post = ("Generał stwierdził, że armia brytyjska nie mobilizuje się, by wywołać wojnę, tylko mobilizuje się, "
+            "by jej zapobiec. «Если Россия увеличит поставки газа по «Северному потоку» до 40 процентов, "
+            "Германия переживет зиму")
+    assert fasttext_detect(post)[0] == "uk"
+    assert detect(post)[0] in ("pl", "ru")
