@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from rhetorscope.language import FAST_CONFIDENCE, SUPPORTED, fasttext_detect, known, lingua_detect, warm
+from rhetorscope.language import SUPPORTED, fasttext_answer, lingua_detect, warm
 
 FOLDERS = {"en": "en", "fr": "fr", "ge": "de", "it": "it", "po": "pl", "ru": "ru"}
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
@@ -60,18 +60,13 @@ def main() -> None:
     args = parser.parse_args()
     warm()
 
-    def hybrid(text: str) -> tuple[str | None, float]:  # language.detect without its cache, so each call is paid
-        language, probability = fasttext_detect(text)
-        if probability >= FAST_CONFIDENCE and language in known():
-            return language, probability
-        return lingua_detect(text)
-
+    def hybrid(text: str) -> tuple[str | None, float]:  # `detect`'s decision, without its cache so each call is paid
+        return fasttext_answer(text) or lingua_detect(text)
     print("| texts | detector | n | accuracy | answered unsupported | CPU ms a call | decided by fastText |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     drawn = texts(args.datasets, args.per_language, random.Random(args.seed))
     for kind, items in drawn.items():
-        tops = [fasttext_detect(t[:400]) for _, t in items]
-        alone = sum(p >= FAST_CONFIDENCE and language in known() for language, p in tops) / len(items)
+        alone = sum(fasttext_answer(t[:400]) is not None for _, t in items) / len(items)
         for name, detect, share in (("lingua alone (before)", lingua_detect, ""), ("detect (fastText, then lingua)",
                                                                                    hybrid, f"{alone:.1%}")):
             accuracy, unsupported, cpu = measure(detect, items)
@@ -85,13 +80,12 @@ def sweep(drawn: dict[str, list[tuple[str, str]]]) -> None:
     print("\n| texts | FAST_CONFIDENCE | accuracy | left to lingua |")
     print("| --- | --- | --- | --- |")
     for kind, items in drawn.items():
-        tops = [fasttext_detect(text[:400]) for _, text in items]
         fallback = [lingua_detect(text[:400])[0] for _, text in items]
         for threshold in (0.5, 0.6, 0.7, 0.8, 0.9):
-            alone = [p >= threshold and language in known() for language, p in tops]
-            answers = [top[0] if ok else other for top, ok, other in zip(tops, alone, fallback, strict=True)]
+            alone = [fasttext_answer(text[:400], threshold) for _, text in items]
+            answers = [top[0] if top else other for top, other in zip(alone, fallback, strict=True)]
             right = sum(a == gold for a, (gold, _) in zip(answers, items, strict=True)) / len(items)
-            print(f"| {kind} | {threshold} | {right:.4f} | {1 - sum(alone) / len(items):.1%} |")
+            print(f"| {kind} | {threshold} | {right:.4f} | {sum(top is None for top in alone) / len(items):.1%} |")
 
 
 if __name__ == "__main__":

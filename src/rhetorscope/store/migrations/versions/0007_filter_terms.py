@@ -22,16 +22,15 @@ down_revision = "0006"
 branch_labels = None
 depends_on = None
 
-_PAIR = ("COALESCE(NULLIF(COALESCE(s.language, d.language), ''), '') || '|' || COALESCE(CAST(d.date AS text), '')")
-
-
 def upgrade() -> None:
     from rhetorscope.store.filter_terms import paragraph_terms
+    from rhetorscope.store.records import SEGMENT_LANGUAGE
 
     conn = op.get_bind()
     if conn.dialect.name != "postgresql":
         return
-    pairs = conn.execute(sa.text(f"SELECT DISTINCT NULLIF(COALESCE(s.language, d.language), ''), d.date, {_PAIR} "
+    pair = f"COALESCE({SEGMENT_LANGUAGE}, '') || '|' || COALESCE(CAST(d.date AS text), '')"
+    pairs = conn.execute(sa.text(f"SELECT DISTINCT {SEGMENT_LANGUAGE}, d.date, {pair} "
                                  "FROM segments s JOIN documents d ON d.id = s.document_id")).all()
     op.execute("CREATE TEMP TABLE filter_terms_of (pair text PRIMARY KEY, terms tsvector) ON COMMIT DROP")
     if pairs:
@@ -39,7 +38,7 @@ def upgrade() -> None:
                      [{"pair": pair, "terms": paragraph_terms(language, date)} for language, date, pair in pairs])
     op.execute("DROP INDEX ix_segments_tsv")
     op.execute("UPDATE segments s SET tsv = COALESCE(s.tsv, '') || f.terms FROM documents d, filter_terms_of f "
-               f"WHERE d.id = s.document_id AND f.pair = {_PAIR}")
+               f"WHERE d.id = s.document_id AND f.pair = {pair}")
     op.execute("SET LOCAL maintenance_work_mem = '256MB'")
     op.execute("CREATE INDEX ix_segments_tsv ON segments USING gin (tsv)")
 
