@@ -113,3 +113,24 @@ def test_both_backends_count_absorb_flag_and_order_clusters_alike(db: str) -> No
         assert [c.documents for c in store.repeats(min_count=2, source="y").clusters] == [6]
         assert (store.repeats(min_count=5).total, store.repeats(min_count=5).boilerplate_hidden) == (1, 1)
         assert store.repeats(min_count=7).clusters == []
+
+
+def test_a_clustering_pass_reads_by_copy_what_the_rows_say(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL hands a pass every passage as one binary COPY read in place; it must equal the rows it replaced."""
+    import numpy as np
+
+    from rhetorscope.store import repeats
+
+    if not db.startswith("postgresql"):
+        pytest.skip("SQLite's passages are read as rows")
+    corpus(db)
+    with Store.open(db) as store, store.engine.connect() as conn:
+        transaction = conn.begin()
+        conn.exec_driver_sql("UPDATE passages SET cluster_id = NULL WHERE MOD(id, 3) = 0")
+        copied = repeats._stored_passages(conn)
+        monkeypatch.setattr(repeats, "_copied_passages", lambda conn: None)
+        fetched = repeats._stored_passages(conn)
+        transaction.rollback()
+    ids, _, is_new, bands = copied
+    assert len(ids) > 10 and 0 < is_new.sum() < len(ids) and bands.shape == (len(ids), repeats.BANDS)
+    assert all(np.array_equal(a, b) and a.dtype == b.dtype for a, b in zip(copied, fetched, strict=True))

@@ -230,3 +230,24 @@ def test_executor_stores_a_post_in_an_unsupported_language_structure_only_as_ing
     rows = "SELECT external_id, language, analyzed FROM documents ORDER BY external_id"
     with sqlite3.connect(plain) as a, sqlite3.connect(scaled) as b:
         assert a.execute(rows).fetchall() == b.execute(rows).fetchall() == [("1", "es", 0), ("2", "en", 1)]
+
+
+def test_a_run_ends_with_the_index_pending_entries_filed(pg_url: str) -> None:
+    """Every search reads the full-text index's pending entries whole; a run's end files them (PostgreSQL)."""
+    from rhetorscope.store.bulk import refresh_statistics
+    from rhetorscope.store.engine import retry_locked
+    from test_store import analysed
+
+    def pending(store: Store) -> int:  # pages filed by filing them now, undone
+        with store.engine.connect() as conn, conn.begin() as transaction:
+            pages = int(conn.exec_driver_sql("SELECT gin_clean_pending_list('ix_segments_tsv'::regclass)").scalar())
+            transaction.rollback()
+            return pages
+
+    with Store.open(pg_url) as store:
+        for n in range(30):
+            store.add(analysed(f"Post {n}: the ministers met again to talk about sanctions and the summit.",
+                               source="s", external_id=str(n)))
+        assert pending(store) > 0
+        retry_locked(store.engine, refresh_statistics)
+        assert pending(store) == 0

@@ -134,12 +134,12 @@ def band_signatures(token_sets: Sequence[Collection[str]]) -> list[bytes]:
     return [blob[i:i + width] for i in range(0, len(blob), width)]
 
 
-def _band_matrix(blobs: Sequence[bytes]) -> np.ndarray:
-    """Stored band blobs as an (n, BANDS) uint32 matrix."""
+def _band_matrix(joined: bytes, count: int) -> np.ndarray:
+    """`count` stored band blobs, joined, as an (n, BANDS) uint32 matrix."""
     import numpy as np
 
-    raw = np.frombuffer(b"".join(blobs), dtype=np.uint8).reshape(len(blobs), BANDS, BAND_BYTES)
-    out = np.zeros((len(blobs), BANDS), dtype=np.uint32)
+    raw = np.frombuffer(joined, dtype=np.uint8).reshape(count, BANDS, BAND_BYTES)
+    out = np.zeros((count, BANDS), dtype=np.uint32)
     for byte in range(BAND_BYTES):
         out |= raw[:, :, byte].astype(np.uint32) << np.uint32(8 * byte)
     return out
@@ -239,11 +239,7 @@ def update_clusters(conn: Connection) -> int:
     # a second at 100,000 posts, where the database answers this in a scan
     if conn.execute(text("SELECT 1 FROM passages WHERE cluster_id IS NULL LIMIT 1")).first() is None:
         return 0
-    rows = conn.execute(text("SELECT id, bands, cluster_id FROM passages ORDER BY id")).all()
-    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    clusters = np.fromiter((r[0] if r[2] is None else r[2] for r in rows), dtype=np.int64, count=len(rows))
-    is_new = np.fromiter((r[2] is None for r in rows), dtype=bool, count=len(rows))
-    bands = _band_matrix([r[1] for r in rows])
+    ids, clusters, is_new, bands = _stored_passages(conn)
     # each row's bytes as one opaque value: the same classes as np.unique(axis=0), a third of its time
     signatures = np.unique(bands.view(np.dtype((np.void, bands.itemsize * BANDS))).ravel(),
                            return_inverse=True)[1].ravel()
@@ -265,12 +261,75 @@ def update_clusters(conn: Connection) -> int:
     return int(is_new.sum())
 
 
+def _stored_passages(conn: Connection) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every passage's id, cluster (its own id while it has none), whether it has none, and bands, by id.
+
+    A pass reads every stored passage. On PostgreSQL they come as one binary COPY that numpy reads
+    in place: fetched as rows they cost the client 1.5-1.7 s of CPU a pass at a million passages,
+    the COPY 0.6 s. Rows of any other shape than the expected one are read as rows.
+    """
+    import numpy as np
+    from sqlalchemy import text
+
+    if conn.dialect.name == "postgresql":
+        copied = _copied_passages(conn)
+        if copied is not None:
+            ids, stored, blobs = copied
+            is_new = stored < 0
+            return ids, np.where(is_new, ids, stored), is_new, _band_matrix(blobs, len(ids))
+    rows = conn.execute(text("SELECT id, bands, cluster_id FROM passages ORDER BY id")).all()
+    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    clusters = np.fromiter((r[0] if r[2] is None else r[2] for r in rows), dtype=np.int64, count=len(rows))
+    is_new = np.fromiter((r[2] is None for r in rows), dtype=bool, count=len(rows))
+    return ids, clusters, is_new, _band_matrix(b"".join(r[1] for r in rows), len(rows))
+
+
+#: A row of `_copied_passages`' binary COPY: a field count, then each field's length and value.
+_COPY_HEADER, _COPY_TRAILER = 19, 2
+
+
+def _copied_passages(conn: Connection) -> tuple[np.ndarray, np.ndarray, bytes] | None:
+    """PostgreSQL: (ids, cluster ids or -1, the bands joined) by one binary COPY; None if a row is not as expected."""
+    import numpy as np
+
+    width = BANDS * BAND_BYTES
+    row = np.dtype([("fields", ">i2"), ("id_size", ">i4"), ("id", ">i8"), ("cluster_size", ">i4"),
+                    ("cluster", ">i8"), ("bands_size", ">i4"), ("bands", f"V{width}")])
+    data = bytearray()
+    with conn.connection.dbapi_connection.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
+            "COPY (SELECT id::int8, COALESCE(cluster_id, -1)::int8, bands FROM passages ORDER BY id) "
+            "TO STDOUT (FORMAT BINARY)") as copy:
+        for chunk in copy:
+            data += chunk
+    body = memoryview(data)[_COPY_HEADER:len(data) - _COPY_TRAILER]
+    if len(body) % row.itemsize:
+        return None
+    rows = np.frombuffer(body, dtype=row)
+    if not ((rows["fields"] == 3).all() and (rows["id_size"] == 8).all() and (rows["cluster_size"] == 8).all()
+            and (rows["bands_size"] == width).all()):
+        return None
+    return rows["id"].astype(np.int64), rows["cluster"].astype(np.int64), rows["bands"].tobytes()
+
+
+def _stable_sort(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`np.argsort(values, kind="stable")` and the sorted values, for values and a length under 2**32.
+
+    Each value is packed with its index into one uint64 and the packed keys are sorted: the keys are
+    distinct, so any sort gives the stable order, and sorting plain integers takes about a fifth of a
+    stable argsort's time (a clustering pass at a million passages sorted ten such columns, 2.4 s).
+    """
+    import numpy as np
+
+    keys = (values.astype(np.uint64) << np.uint64(32)) | np.arange(len(values), dtype=np.uint64)
+    keys.sort()
+    return (keys & np.uint64(0xFFFFFFFF)).astype(np.int64), (keys >> np.uint64(32)).astype(values.dtype)
+
+
 def _groups(values: np.ndarray) -> Iterator[np.ndarray]:
     """Indexes of the rows sharing a value, for every value held by two rows or more."""
     import numpy as np
 
-    order = np.argsort(values, kind="stable")
-    ordered = values[order]
+    order, ordered = _stable_sort(values)
     starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
     sizes = np.diff(np.r_[starts, len(order)])
     for start, size in zip(starts[sizes > 1], sizes[sizes > 1], strict=True):
@@ -298,8 +357,7 @@ def _candidate_pairs(bands: np.ndarray, signatures: np.ndarray, is_new: np.ndarr
 
     found = []
     for band in range(bands.shape[1]):
-        order = np.argsort(bands[:, band], kind="stable")
-        ordered = bands[order, band]
+        order, ordered = _stable_sort(bands[:, band])
         starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
         sizes = np.diff(np.r_[starts, len(order)])
         group = np.repeat(np.arange(len(starts)), sizes)

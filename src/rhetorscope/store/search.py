@@ -37,9 +37,9 @@ from rhetorscope.store.tokens import word_terms, words
 _SNIPPET_WORDS = 24
 _SNIPPET_LEAD = 6
 #: On PostgreSQL, the most paragraphs matching a query and its filters that are ranked and counted (module
-#: docstring): at 1,000,000 posts the searches without filters then took at most 41 ms of CPU (p95; 61 ms with
-#: 10,000), see docs/scale.md.
-PG_SEARCH_CAP = 5_000
+#: docstring). Each costs a heap page read and a `ts_rank`: at 1,000,000 posts the capped part of the
+#: benchmark's searches took 36-40 ms p95 on the server with 5,000, 27-28 ms with 3,000 (docs/scale.md).
+PG_SEARCH_CAP = 3_000
 
 
 @dataclass
@@ -245,6 +245,15 @@ _DOCUMENT_BY_KEY = ("CROSS JOIN LATERAL (SELECT source_id, date, language, extra
                     "WHERE id = s.document_id OFFSET 0) d JOIN sources src ON src.id = d.source_id")
 
 
+#: `_capped`'s settings, for its transaction only. `effective_io_concurrency` is 0 where the server cannot
+#: read ahead (no `posix_fadvise`), and setting it there is an error, so it is raised only from 1 to 63.
+_CAPPED_SETTINGS = (
+    "SELECT set_config('max_parallel_workers_per_gather', '0', true), set_config('synchronize_seqscans', 'off', "
+    "true), CASE WHEN current_setting('effective_io_concurrency')::int BETWEEN 1 AND 63 THEN "
+    "set_config('effective_io_concurrency', '64', true) END"
+)
+
+
 def _capped(conn: Connection, parsed: Query, filters: SearchFilters) -> tuple[str, dict[str, Any]]:
     """The WITH clause of PostgreSQL's capped matches, `c`, and its parameters.
 
@@ -254,15 +263,26 @@ def _capped(conn: Connection, parsed: Query, filters: SearchFilters) -> tuple[st
     window (counted, not shown). Language and date are matched by the index itself (`filter_terms`);
     a match's document is looked up only for the other filters. The
     first matches in storage order must be the same at every call: no parallel workers, whose rows
-    interleave, and no sequential scan joining one already under way at another page.
+    interleave, and no sequential scan joining one already under way at another page. The matches'
+    table pages are read ahead (`effective_io_concurrency`, where the server can and has not been set
+    higher): a search whose pages had left the memory cache took 217-248 ms p95 at a million posts
+    reading them one by one, 58-64 ms with 64 read ahead; the same once cached, 35-36 ms either way.
+
+    With filters the scan always goes through the full-text index. The planner takes the filters'
+    matches to be spread evenly through the table and, for a common word, reads the table from its
+    start until the cap is reached; but a date window or a source usually holds one stretch of the
+    table (posts are stored as they come), so `eine --since 2022-06-01` read 270,000 older rows
+    first at a million posts: 180 ms instead of 15. Without filters a sequential scan stops early
+    where the planner expects it to, for the commonest words, and stays allowed.
     """
-    conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
-    conn.exec_driver_sql("SET LOCAL synchronize_seqscans = off")
+    conn.exec_driver_sql(_CAPPED_SETTINGS)
     tsq = to_tsquery(parsed)
     narrowed = filter_tsquery(filters.language, filters.since, filters.until)
     params: dict[str, Any] = {"tsq": tsq, "matched": f"({tsq}) & {narrowed}" if narrowed else tsq,
                               "cap": PG_SEARCH_CAP}
     clauses = _where(replace(filters, language=None, since=None, until=None), params, conn.dialect.name)
+    if narrowed or clauses:
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
     shown = "1"
     if filters.since is not None or filters.until is not None:
         params["undated"] = undated_tsquery()
