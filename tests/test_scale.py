@@ -251,3 +251,38 @@ def test_a_run_ends_with_the_index_pending_entries_filed(pg_url: str) -> None:
         assert pending(store) > 0
         retry_locked(store.engine, refresh_statistics)
         assert pending(store) == 0
+
+
+def _member_sets(db: str) -> set[frozenset[str]]:
+    """Each near-duplicate cluster's documents (by external id), whatever its id."""
+    with Store.open(db, readonly=True) as store, store.engine.connect() as conn:
+        rows = conn.execute(text("SELECT p.cluster_id, d.external_id FROM passages p "
+                                 "JOIN documents d ON d.id = p.document_id")).all()
+    out: dict[int, set[str]] = {}
+    for cluster, external in rows:
+        out.setdefault(cluster, set()).add(external)
+    return {frozenset(members) for members in out.values()}
+
+
+def test_postgresql_clusters_beside_the_writes_as_one_pass_at_the_end_would(tmp_path: Path, capsys,  # type: ignore[no-untyped-def]
+                                                                          monkeypatch) -> None:
+    """On PostgreSQL a run's passes go on in a process of their own while the client writes; same clusters."""
+    from rhetorscope.scale import runner
+    from rhetorscope.store import repeats
+    from test_ingest import run
+
+    export = telegram_export(tmp_path / "result.json", 600)
+    started: list[int] = []
+    original = runner.Runner._start_pass
+    monkeypatch.setattr(runner.Runner, "_start_pass", lambda self: started.append(1) or original(self))
+    found, passes = [], []
+    for every in (20_000, 10):  # one pass at the end; passes every few batches
+        monkeypatch.setattr(repeats, "CLUSTER_EVERY", every)
+        for url in _pg_schema_url():
+            code, _, err = run(capsys, monkeypatch, "ingest", str(export), "--db", url, "--executor", "local",
+                               "--workers", "1", "--batch", "20")
+            assert code == 0, err
+            found.append(_member_sets(url))
+            passes.append(len(started))
+    assert passes[0] == 0 and passes[1] >= 1  # one at a time, as many as the writes leave time for
+    assert found[1] == found[0] and sorted(len(c) for c in found[0])[-5:] == [120] * 5

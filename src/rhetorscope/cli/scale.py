@@ -62,6 +62,7 @@ def _run(store: Store, run_id: int, executor: Executor, items: Callable[[Reading
         raise
     finally:
         signal.signal(signal.SIGTERM, previous)
+        runner.close()
         t = runner.totals
         store.finish_run(run_id, status, added=t.added + t.updated, skipped=reading.skipped + t.written - t.added
                          - t.updated, failed=len({f.item.split(": ")[0] for f in reading.failures if f.key is None}))

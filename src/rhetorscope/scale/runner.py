@@ -8,15 +8,19 @@ written once: each batch's result arrives once, and `records.write` skips a key 
 analysed by the same model versions.
 
 Near-duplicate clustering (MinHash LSH, `store.repeats`) runs as batches arrive, on the
-geometric schedule of `store.repeats.ClusterSchedule`.
+geometric schedule of `store.repeats.ClusterSchedule`. On PostgreSQL a pass runs in a process of
+its own while the writes go on (the writer adds passages, a pass sets the cluster of those it
+read); SQLite has one writer at a time, so there the client runs it between two writes.
 """
 
 from __future__ import annotations
 
+import functools
+import signal
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rhetorscope.scale.inputs import Reading, chunks
 from rhetorscope.scale.tasks import BatchResult, Item, analyse_batch
@@ -24,6 +28,8 @@ from rhetorscope.store.repeats import ClusterSchedule
 from rhetorscope.store.runs import Failure, record_failures
 
 if TYPE_CHECKING:
+    from multiprocessing.pool import AsyncResult, Pool
+
     from rhetorscope.scale.executors import Executor
     from rhetorscope.scale.progress import RunProgress
     from rhetorscope.store.core import Store
@@ -74,6 +80,9 @@ class Runner:
     _flushed: float = field(default_factory=time.perf_counter)
     _batches: int = 0
     _steady_from: float = 0.0
+    #: PostgreSQL: the process that runs clustering passes, and the pass under way
+    _clusterer: Pool | None = None
+    _pass: AsyncResult[float] | None = None
 
     def run(self, items: Iterator[Item], reading: Reading, progress: RunProgress | None = None) -> Totals:
         """Analyse and write every item; interrupted (Ctrl-C, SIGTERM), it still writes what has come back."""
@@ -129,20 +138,73 @@ class Runner:
         record_failures(self.store, self.run_id, reading.failures[self._recorded[0]:] + t.failures[self._recorded[1]:])
         self._recorded = (len(reading.failures), len(t.failures))
         if self.schedule.due(t.written):
-            self.cluster()
+            if self.store.dialect != "postgresql":
+                self.cluster()
+            elif self._pass_done():
+                self._start_pass()
 
     def finish(self) -> None:
         """The last clustering pass, and fresh planner statistics for what the run added (PostgreSQL)."""
         from rhetorscope.store.bulk import refresh_statistics
         from rhetorscope.store.engine import retry_locked
 
+        if self._pass is not None:
+            self._pass.wait()
+            self._pass_done()
+        self.close()
         self.cluster()
         if self.totals.written:
             retry_locked(self.store.engine, refresh_statistics)
 
+    def close(self) -> None:
+        """Stop the clustering process; a pass under way is rolled back with its connection (no partial write)."""
+        if self._clusterer is not None:
+            self._clusterer.terminate()
+            self._clusterer.join()
+            self._clusterer, self._pass = None, None
+
     def cluster(self) -> None:
-        """Cluster the passages written since the last call (near-duplicates, incrementally)."""
+        """Cluster the passages written since the last call (near-duplicates, incrementally), here and now."""
         started = time.perf_counter()
         self.store.update_repeats()
         self.totals.cluster_seconds += time.perf_counter() - started
         self.schedule.clustered_at = self.totals.written
+
+    def _start_pass(self) -> None:
+        """Start a pass in the clustering process, over what is written so far."""
+        if self._clusterer is None:
+            import multiprocessing
+
+            self._clusterer = multiprocessing.get_context("spawn").Pool(1, initializer=_ignore_interrupts)
+        self._pass = self._clusterer.apply_async(cluster_pass, (self.store.url,))
+        self.schedule.clustered_at = self.totals.written
+
+    def _pass_done(self) -> bool:
+        """Whether no pass is under way; a finished pass's time is counted (and its error raised)."""
+        if self._pass is None:
+            return True
+        if not self._pass.ready():
+            return False
+        self.totals.cluster_seconds += self._pass.get()
+        self._pass = None
+        return True
+
+
+def _ignore_interrupts() -> None:
+    """The clustering process leaves Ctrl-C to the client, which stops it (`Runner.close`) without a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def cluster_pass(url: str) -> float:
+    """One clustering pass over the store at `url`, in the clustering process; its wall seconds."""
+    started = time.perf_counter()
+    _store(url).update_repeats()
+    return time.perf_counter() - started
+
+
+@functools.cache
+def _store(url: str) -> Any:
+    """The clustering process's store, opened once for all its passes."""
+    from rhetorscope.store.core import Store
+
+    return Store.open(url)

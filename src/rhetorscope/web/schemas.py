@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rhetorscope.language import SUPPORTED
 from rhetorscope.readers.sniff import FORMATS
+from rhetorscope.store.search import PG_SEARCH_CAP
 
 InputFormatName = Literal[FORMATS]  # type: ignore[valid-type]  # the readers' formats, whatever they become
 
@@ -123,8 +124,9 @@ class SearchOut(_Out):
     offset: int
     hits: list[SearchHitOut]
     facets: dict[str, dict[str, int]] = Field(description="dimension -> value -> matching paragraphs")
-    complete: bool = Field(True, description="false when PostgreSQL ranked and counted only the first 5,000 "
-                                             "matching paragraphs (docs/corpus.md): then `total` is a lower bound")
+    complete: bool = Field(True, description=f"false when PostgreSQL ranked and counted only the first "
+                                             f"{PG_SEARCH_CAP:,} matching paragraphs (docs/corpus.md): then "
+                                             "`total` is a lower bound")
 
 
 class TrendSeries(_Out):
