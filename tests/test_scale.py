@@ -232,10 +232,9 @@ def test_executor_stores_a_post_in_an_unsupported_language_structure_only_as_ing
         assert a.execute(rows).fetchall() == b.execute(rows).fetchall() == [("1", "es", 0), ("2", "en", 1)]
 
 
-def test_a_run_ends_with_the_index_pending_entries_filed(pg_url: str) -> None:
+def test_a_run_ends_with_the_tables_vacuumed_and_the_index_pending_entries_filed(pg_url: str) -> None:
     """Every search reads the full-text index's pending entries whole; a run's end files them (PostgreSQL)."""
     from rhetorscope.store.bulk import refresh_statistics
-    from rhetorscope.store.engine import retry_locked
     from test_store import analysed
 
     def pending(store: Store) -> int:  # pages filed by filing them now, undone
@@ -249,8 +248,13 @@ def test_a_run_ends_with_the_index_pending_entries_filed(pg_url: str) -> None:
             store.add(analysed(f"Post {n}: the ministers met again to talk about sanctions and the summit.",
                                source="s", external_id=str(n)))
         assert pending(store) > 0
-        retry_locked(store.engine, refresh_statistics)
+        refresh_statistics(store.engine)
         assert pending(store) == 0
+        with store.engine.connect() as conn:
+            vacuumed = conn.exec_driver_sql("SELECT COUNT(*) FROM pg_stat_user_tables WHERE relname IN ('documents', "
+                                            "'segments', 'passages') AND schemaname = current_schema() "
+                                            "AND last_vacuum IS NOT NULL AND last_analyze IS NOT NULL").scalar()
+        assert vacuumed == 3
 
 
 def _member_sets(db: str) -> set[frozenset[str]]:

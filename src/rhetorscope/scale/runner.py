@@ -144,9 +144,8 @@ class Runner:
                 self._start_pass()
 
     def finish(self) -> None:
-        """The last clustering pass, and fresh planner statistics for what the run added (PostgreSQL)."""
+        """The last clustering pass; on PostgreSQL, VACUUM and fresh planner statistics for what the run added."""
         from rhetorscope.store.bulk import refresh_statistics
-        from rhetorscope.store.engine import retry_locked
 
         if self._pass is not None:
             self._pass.wait()
@@ -154,7 +153,7 @@ class Runner:
         self.close()
         self.cluster()
         if self.totals.written:
-            retry_locked(self.store.engine, refresh_statistics)
+            refresh_statistics(self.store.engine)
 
     def close(self) -> None:
         """Stop the clustering process; a pass under way is rolled back with its connection (no partial write)."""
