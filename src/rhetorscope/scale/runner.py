@@ -20,7 +20,7 @@ import signal
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rhetorscope.scale.inputs import Reading, chunks
 from rhetorscope.scale.tasks import BatchResult, Item, analyse_batch
@@ -202,7 +202,7 @@ def cluster_pass(url: str) -> float:
 
 
 @functools.cache
-def _store(url: str) -> Any:
+def _store(url: str) -> Store:
     """The clustering process's store, opened once for all its passes."""
     from rhetorscope.store.core import Store
 

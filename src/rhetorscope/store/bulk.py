@@ -127,7 +127,7 @@ def refresh_statistics(engine: Engine) -> None:
     and search was four times slower (p50 219 ms, then 49 ms after ANALYZE, benchmarks/scale.py).
     VACUUM does what the first searches would otherwise do row by row, and what every search pays
     until it is done: it marks the new rows' transactions committed (the first pass over a fresh
-    million-post corpus had a CPU p95 of 56 ms, the second 36), files the full-text index's pending
+    million-post corpus had a CPU p95 of 56 ms, the second 36; 46 after VACUUM), files the full-text index's pending
     entries (a list every search reads whole) and drops the passages' old versions (clustering
     rewrites each once). At a million posts it takes 2-3 s. VACUUM cannot run in a transaction.
     """

@@ -284,8 +284,10 @@ def _stored_passages(conn: Connection) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return ids, clusters, is_new, _band_matrix(b"".join(r[1] for r in rows), len(rows))
 
 
-#: A row of `_copied_passages`' binary COPY: a field count, then each field's length and value.
-_COPY_HEADER, _COPY_TRAILER = 19, 2
+#: PostgreSQL's binary COPY begins with this signature, 4 bytes of flags and the length of a header extension
+#: (0 here), and ends with a 2-byte trailer; each row between them is a field count, then each field's length
+#: and value.
+_COPY_SIGNATURE, _COPY_HEADER, _COPY_TRAILER = b"PGCOPY\n\xff\r\n\x00", 19, 2
 
 
 def _copied_passages(conn: Connection) -> tuple[np.ndarray, np.ndarray, bytes] | None:
@@ -302,7 +304,7 @@ def _copied_passages(conn: Connection) -> tuple[np.ndarray, np.ndarray, bytes] |
         for chunk in copy:
             data += chunk
     body = memoryview(data)[_COPY_HEADER:len(data) - _COPY_TRAILER]
-    if len(body) % row.itemsize:
+    if not data.startswith(_COPY_SIGNATURE) or data[15:_COPY_HEADER] != bytes(4) or len(body) % row.itemsize:
         return None
     rows = np.frombuffer(body, dtype=row)
     if not ((rows["fields"] == 3).all() and (rows["id_size"] == 8).all() and (rows["cluster_size"] == 8).all()
@@ -312,7 +314,7 @@ def _copied_passages(conn: Connection) -> tuple[np.ndarray, np.ndarray, bytes] |
 
 
 def _stable_sort(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """`np.argsort(values, kind="stable")` and the sorted values, for values and a length under 2**32.
+    """`np.argsort(values, kind="stable")` and the sorted values, for values from 0 and a length under 2**32.
 
     Each value is packed with its index into one uint64 and the packed keys are sorted: the keys are
     distinct, so any sort gives the stable order, and sorting plain integers takes about a fifth of a
