@@ -51,9 +51,10 @@ class Executor(abc.ABC):
         self.close()
 
 
-def _ignore_interrupt() -> None:
-    """Local workers leave Ctrl-C to the client, which stops submitting and marks the run interrupted, and
-    run their encoder on one thread (`encoder.one_thread_per_worker`)."""
+def local_worker_init() -> None:
+    """The client's own worker processes (the local pool, the clustering process of `runner`) leave Ctrl-C to
+    the client, which stops submitting, stops them and marks the run interrupted; and they run the encoder
+    on one thread (`encoder.one_thread_per_worker`)."""
     import signal
 
     from rhetorscope.encoder import one_thread_per_worker
@@ -76,7 +77,7 @@ class LocalExecutor(Executor):
         from concurrent.futures import ProcessPoolExecutor
 
         return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_ignore_interrupt)
+                                   initializer=local_worker_init)
 
     def call(self, fn: Callable[..., R], *args: Any) -> R:
         return self._pool.submit(fn, *args).result()  # type: ignore[no-any-return]

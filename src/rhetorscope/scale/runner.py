@@ -16,7 +16,6 @@ read); SQLite has one writer at a time, so there the client runs it between two 
 from __future__ import annotations
 
 import functools
-import signal
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -174,7 +173,9 @@ class Runner:
         if self._clusterer is None:
             import multiprocessing
 
-            self._clusterer = multiprocessing.get_context("spawn").Pool(1, initializer=_ignore_interrupts)
+            from rhetorscope.scale.executors import local_worker_init
+
+            self._clusterer = multiprocessing.get_context("spawn").Pool(1, initializer=local_worker_init)
         self._pass = self._clusterer.apply_async(cluster_pass, (self.store.url,))
         self.schedule.clustered_at = self.totals.written
 
@@ -187,11 +188,6 @@ class Runner:
         self.totals.cluster_seconds += self._pass.get()
         self._pass = None
         return True
-
-
-def _ignore_interrupts() -> None:
-    """The clustering process leaves Ctrl-C to the client, which stops it (`Runner.close`) without a traceback."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def cluster_pass(url: str) -> float:
