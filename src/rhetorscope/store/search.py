@@ -245,8 +245,9 @@ _DOCUMENT_BY_KEY = ("CROSS JOIN LATERAL (SELECT source_id, date, language, extra
                     "WHERE id = s.document_id OFFSET 0) d JOIN sources src ON src.id = d.source_id")
 
 
-#: `_capped`'s settings, for its transaction only. `effective_io_concurrency` is 0 where the server cannot
-#: read ahead (no `posix_fadvise`), and setting it there is an error, so it is raised only from 1 to 63.
+#: `_capped`'s settings, for its transaction only, in one statement (with filters `enable_seqscan` is added).
+#: `effective_io_concurrency` is 0 where the server cannot read ahead (no `posix_fadvise`), and setting it
+#: there is an error, so it is raised only from 1 to 63.
 _CAPPED_SETTINGS = (
     "SELECT set_config('max_parallel_workers_per_gather', '0', true), set_config('synchronize_seqscans', 'off', "
     "true), CASE WHEN current_setting('effective_io_concurrency')::int BETWEEN 1 AND 63 THEN "
@@ -275,14 +276,13 @@ def _capped(conn: Connection, parsed: Query, filters: SearchFilters) -> tuple[st
     first at a million posts: 180 ms instead of 15. Without filters a sequential scan stops early
     where the planner expects it to, for the commonest words, and stays allowed.
     """
-    conn.exec_driver_sql(_CAPPED_SETTINGS)
     tsq = to_tsquery(parsed)
     narrowed = filter_tsquery(filters.language, filters.since, filters.until)
     params: dict[str, Any] = {"tsq": tsq, "matched": f"({tsq}) & {narrowed}" if narrowed else tsq,
                               "cap": PG_SEARCH_CAP}
     clauses = _where(replace(filters, language=None, since=None, until=None), params, conn.dialect.name)
-    if narrowed or clauses:
-        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    conn.exec_driver_sql(_CAPPED_SETTINGS + (", set_config('enable_seqscan', 'off', true)" if narrowed or clauses
+                                             else ""))
     shown = "1"
     if filters.since is not None or filters.until is not None:
         params["undated"] = undated_tsquery()
