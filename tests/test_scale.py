@@ -234,7 +234,7 @@ def test_executor_stores_a_post_in_an_unsupported_language_structure_only_as_ing
 
 def test_a_run_ends_with_the_tables_vacuumed_and_the_index_pending_entries_filed(pg_url: str) -> None:
     """Every search reads the full-text index's pending entries whole; a run's end files them (PostgreSQL)."""
-    from rhetorscope.store.bulk import refresh_statistics
+    from rhetorscope.store.bulk import vacuum_after_load
     from test_store import analysed
 
     def pending(store: Store) -> int:  # pages filed by filing them now, undone
@@ -248,7 +248,7 @@ def test_a_run_ends_with_the_tables_vacuumed_and_the_index_pending_entries_filed
             store.add(analysed(f"Post {n}: the ministers met again to talk about sanctions and the summit.",
                                source="s", external_id=str(n)))
         assert pending(store) > 0
-        refresh_statistics(store.engine)
+        vacuum_after_load(store.engine)
         assert pending(store) == 0
         with store.engine.connect() as conn:
             vacuumed = conn.exec_driver_sql("SELECT COUNT(*) FROM pg_stat_user_tables WHERE relname IN ('documents', "

@@ -144,7 +144,7 @@ class Runner:
 
     def finish(self) -> None:
         """The last clustering pass; on PostgreSQL, VACUUM and fresh planner statistics for what the run added."""
-        from rhetorscope.store.bulk import refresh_statistics
+        from rhetorscope.store.bulk import vacuum_after_load
 
         if self._pass is not None:
             self._pass.wait()
@@ -152,7 +152,7 @@ class Runner:
         self.close()
         self.cluster()
         if self.totals.written:
-            refresh_statistics(self.store.engine)
+            vacuum_after_load(self.store.engine)
 
     def close(self) -> None:
         """Stop the clustering process; a pass under way is rolled back with its connection (no partial write)."""

@@ -119,7 +119,7 @@ def set_column(conn: Connection, table: Table, column: str, values: Sequence[tup
     conn.exec_driver_sql(f'UPDATE {table.name} t SET "{column}" = s.value FROM {staging} s WHERE t.id = s.id')
 
 
-def refresh_statistics(engine: Engine) -> None:
+def vacuum_after_load(engine: Engine) -> None:
     """After a bulk load, have PostgreSQL VACUUM and ANALYZE the tables it filled (nothing on SQLite).
 
     Autovacuum analyses a table only after a share of it has changed and some time has passed;
